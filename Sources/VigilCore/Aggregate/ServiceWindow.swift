@@ -1,0 +1,72 @@
+/// The recent steps of one service, in a ring large enough for the window plus the steps still open
+/// (not yet behind the watermark).
+final class ServiceWindow {
+    let name: String
+    private(set) var ring: [StepBucket]
+    /// Detector state per rule of the rule set (same order).
+    var detectors: [DetectorState]
+
+    init(name: String, ringSize: Int, detectors: [DetectorState]) {
+        self.name = name
+        ring = Array(repeating: StepBucket(), count: ringSize)
+        self.detectors = detectors
+    }
+
+    /// The bucket of `step`, emptied first when its slot still holds an older step.
+    @inline(__always)
+    func bucketIndex(for step: Int64) -> Int {
+        let index = Int(step % Int64(ring.count))
+        if ring[index].step != step { ring[index].reset(to: step) }
+        return index
+    }
+
+    @inline(__always)
+    func record(step: Int64, isError: Bool, latencyMs: Double) -> Int {
+        let i = bucketIndex(for: step)
+        ring[i].requests += 1
+        if isError { ring[i].errors += 1 }
+        if latencyMs >= 0 {
+            if ring[i].latency == nil { ring[i].latency = LatencySketch() }
+            ring[i].latency!.record(latencyMs)
+        }
+        return i
+    }
+
+    func addErrorSample(at index: Int, _ make: () -> Evidence) {
+        guard ring[index].errorSamples.count < StepBucket.samplesPerBucket else { return }
+        ring[index].errorSamples.append(make())
+    }
+
+    func addSlowSample(at index: Int, ms: Double, _ make: () -> Evidence) {
+        var samples = ring[index].slowSamples
+        if samples.count >= StepBucket.samplesPerBucket {
+            guard let last = samples.last, ms > last.ms else { return }
+            samples.removeLast()
+        }
+        let position = samples.firstIndex { $0.ms < ms } ?? samples.count
+        samples.insert((ms, make()), at: position)
+        ring[index].slowSamples = samples
+    }
+
+    /// Sums of steps `last - count + 1 … last` (steps missing from the ring count as empty).
+    func sums(endingAt last: Int64, count: Int, withLatency: Bool) -> StepSums {
+        var sums = StepSums()
+        for step in (last - Int64(count) + 1)...last {
+            let bucket = ring[Int(((step % Int64(ring.count)) + Int64(ring.count)) % Int64(ring.count))]
+            if bucket.step == step { sums.add(bucket, withLatency: withLatency) }
+        }
+        return sums
+    }
+
+    /// Evidence from steps `last - count + 1 … last`, earliest first, at most 10.
+    func evidence(endingAt last: Int64, count: Int, slow: Bool) -> [Evidence] {
+        var all: [Evidence] = []
+        for step in (last - Int64(count) + 1)...last {
+            let bucket = ring[Int(((step % Int64(ring.count)) + Int64(ring.count)) % Int64(ring.count))]
+            guard bucket.step == step else { continue }
+            if slow { all += bucket.slowSamples.map(\.evidence) } else { all += bucket.errorSamples }
+        }
+        all.sort { ($0.ts, $0.source, $0.lineNumber) < ($1.ts, $1.source, $1.lineNumber) }
+        return Array(all.prefix(10))
+    }
+}

@@ -1,0 +1,39 @@
+/// Everything vigil keeps about one service in one step (`[defaults] step`, 1 minute by default).
+struct StepBucket {
+    static let samplesPerBucket = 3
+
+    /// The step index this slot holds (`ts / step`), `.min` when empty.
+    var step: Int64 = .min
+    var requests = 0
+    var errors = 0
+    var latency: LatencySketch? = nil
+    /// The first error lines of the step.
+    var errorSamples: [Evidence] = []
+    /// The slowest lines of the step, slowest first.
+    var slowSamples: [(ms: Double, evidence: Evidence)] = []
+
+    mutating func reset(to step: Int64) {
+        self.step = step
+        requests = 0
+        errors = 0
+        latency = nil
+        errorSamples.removeAll(keepingCapacity: true)
+        slowSamples.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Sums over consecutive steps of one service.
+struct StepSums {
+    var requests = 0
+    var errors = 0
+    var latency: LatencySketch? = nil
+    var errorRatio: Double? { requests > 0 ? Double(errors) / Double(requests) : nil }
+
+    mutating func add(_ bucket: StepBucket, withLatency: Bool) {
+        requests += bucket.requests
+        errors += bucket.errors
+        if withLatency, let sketch = bucket.latency {
+            if latency == nil { latency = sketch } else { latency!.merge(sketch) }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+/// The aggregator stage: events in (event time), step buckets per service, and at each step that
+/// falls behind the watermark, the detectors. Time only ever comes from the events (`add`) or
+/// from the caller (`finish`), never from a clock, so replay is deterministic.
+public final class WindowAggregator {
+    private let engine: DetectorEngine
+    private let stepMs: EventTime
+    private let lateness: EventTime
+    private let ringSize: Int
+    private var table = ServiceTable()
+    private var services: [ServiceWindow] = []
+    private var sortedServices: [ServiceWindow] = []
+    private var maxTs: EventTime = .min
+    /// The first step not yet closed; every step before it has been evaluated.
+    private var nextStep: Int64 = .min
+    private let emit: (Record) -> Void
+
+    /// Lines dropped because their step had already been closed.
+    public private(set) var lateLines = 0
+    /// Services seen so far.
+    public var serviceCount: Int { services.count }
+
+    public init(rules: RuleSet, emit: @escaping (Record) -> Void) {
+        engine = DetectorEngine(rules: rules)
+        stepMs = rules.window.step
+        lateness = rules.window.lateness
+        // Window steps, the steps still open within the lateness, and one spare.
+        ringSize = Int(rules.window.window / rules.window.step) + Int((rules.window.lateness + rules.window.step - 1) / rules.window.step) + 2
+        self.emit = emit
+    }
+
+    @inline(__always) private func stepOf(_ ts: EventTime) -> Int64 {
+        ts >= 0 ? ts / stepMs : (ts - stepMs + 1) / stepMs
+    }
+
+    /// Adds one parsed event. Returns false when it is late (its step is closed) and was not counted.
+    /// `evidence` is called only when the line is kept as a sample.
+    @discardableResult
+    public func add(_ line: ParsedLine, evidence: () -> Evidence) -> Bool {
+        let step = stepOf(line.ts)
+        if nextStep != .min, step < nextStep { lateLines += 1; return false }
+        if nextStep == .min { nextStep = step }
+
+        let service = line.service!
+        let (id, isNew) = table.intern(service.baseAddress!, service.count)
+        if isNew {
+            let name = table.names[id]
+            let window = ServiceWindow(name: name, ringSize: ringSize, detectors: engine.makeStates(for: name))
+            services.append(window)
+            let position = sortedServices.firstIndex { $0.name > name } ?? sortedServices.count
+            sortedServices.insert(window, at: position)
+        }
+        let window = services[id]
+        let isError = line.isError
+        let index = window.record(step: step, isError: isError, latencyMs: line.latencyMs)
+        if isError { window.addErrorSample(at: index, evidence) }
+        if line.latencyMs >= 0 { window.addSlowSample(at: index, ms: line.latencyMs, evidence) }
+
+        if line.ts > maxTs {
+            let previous = maxTs
+            maxTs = line.ts
+            close(through: stepOf(maxTs - lateness) - 1, previousData: previous == .min ? step : stepOf(previous), newData: step)
+        }
+        return true
+    }
+
+    /// End of input: every step that the newest event has passed is closed. The step holding the
+    /// newest event stays open (it is incomplete), and open incidents stay open.
+    public func finish() {
+        guard maxTs != .min else { return }
+        close(through: stepOf(maxTs) - 1, previousData: stepOf(maxTs), newData: stepOf(maxTs))
+    }
+
+    /// Closes steps up to and including `last`. Across a long stretch with no data at all, the empty
+    /// steps change nothing, so they are skipped rather than evaluated one by one.
+    private func close(through last: Int64, previousData: Int64, newData: Int64) {
+        while nextStep <= last {
+            if nextStep > previousData + Int64(ringSize) + 1, nextStep < newData - Int64(ringSize) {
+                nextStep = min(last, newData - Int64(ringSize))
+            }
+            for service in sortedServices { engine.evaluate(service, step: nextStep, emit: emit) }
+            nextStep += 1
+        }
+    }
+}

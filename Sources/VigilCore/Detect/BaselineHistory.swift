@@ -1,0 +1,45 @@
+/// A service's own recent past for one detector: one entry per step over the baseline span, indexed
+/// by step so entries expire by event time, not by count. Steps inside an incident are not added,
+/// so an incident does not raise the bar for detecting itself.
+struct BaselineHistory {
+    private var steps: [Int64]
+    private var values: [Double]
+    private var weights: [Int]
+
+    init(spanSteps: Int) {
+        let size = max(1, spanSteps)
+        steps = Array(repeating: .min, count: size)
+        values = Array(repeating: 0, count: size)
+        weights = Array(repeating: 0, count: size)
+    }
+
+    mutating func add(step: Int64, value: Double, weight: Int) {
+        let i = Int(step % Int64(steps.count))
+        steps[i] = step
+        values[i] = value
+        weights[i] = weight
+    }
+
+    private func live(at current: Int64) -> [Int] {
+        steps.indices.filter { steps[$0] != .min && steps[$0] > current - Int64(steps.count) && steps[$0] <= current && weights[$0] > 0 }
+    }
+
+    /// Steps with data inside the span (for the warm-up requirement).
+    func coverage(at current: Int64) -> Int { live(at: current).count }
+
+    /// Σ value / Σ weight (an error ratio when value = errors and weight = requests).
+    func ratio(at current: Int64) -> Double? {
+        let idx = live(at: current)
+        let weight = idx.reduce(0) { $0 + weights[$1] }
+        guard weight > 0 else { return nil }
+        return idx.reduce(0.0) { $0 + values[$1] } / Double(weight)
+    }
+
+    /// The median of the values (a latency percentile per step).
+    func median(at current: Int64) -> Double? {
+        let sorted = live(at: current).map { values[$0] }.sorted()
+        guard !sorted.isEmpty else { return nil }
+        let mid = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+    }
+}

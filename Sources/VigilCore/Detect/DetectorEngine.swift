@@ -1,0 +1,148 @@
+/// Per service and detector: the lifecycle and the baseline history.
+struct DetectorState {
+    var machine = IncidentStateMachine()
+    var history: BaselineHistory
+}
+
+/// What one detector measured on one step of one service.
+struct Measurement {
+    /// The value compared with the threshold (error ratio, or latency percentile in ms); nil when
+    /// the window holds too little data to judge.
+    var value: Double?
+    var baseline: Double?
+    var threshold: Double
+    var holds: Bool
+    var clear: Bool
+    var severity: Severity
+    /// The history entry for this step (value, weight); weight 0 adds nothing.
+    var historyValue: Double
+    var historyWeight: Int
+    var sums: StepSums
+}
+
+/// Runs every detector of the rule set on a service at the close of a step, and turns transitions
+/// into records.
+struct DetectorEngine {
+    let rules: RuleSet
+
+    var windowSteps: Int { Int(rules.window.window / rules.window.step) }
+
+    func makeStates(for service: String) -> [DetectorState] {
+        rules.detectors.map { rule in
+            let p = rules.params(rule, service: service)
+            return DetectorState(history: BaselineHistory(spanSteps: Int(p.baseline / rules.window.step)))
+        }
+    }
+
+    /// Evaluates step `step` (now closed) for `service`; records go to `emit` in rule order.
+    func evaluate(_ service: ServiceWindow, step: Int64, emit: (Record) -> Void) {
+        for (r, rule) in rules.detectors.enumerated() where rules.isEnabled(rule, service: service.name) {
+            let p = rules.params(rule, service: service.name)
+            let stepMs = rules.window.step
+            let holdSteps = max(1, Int(p.holdFor / stepMs))
+            let resolveSteps = max(1, Int(p.resolveFor / stepMs))
+            var state = service.detectors[r]
+            var m = measure(rule, p, service, step: step, history: state.history, resolveSteps: resolveSteps)
+
+            var escalated = false
+            if case .firing(let open) = state.machine.phase {
+                // Hysteresis uses the bar frozen at opening.
+                m.threshold = open.threshold
+                m.baseline = open.baseline
+                if let value = m.value {
+                    m.severity = severity(rule, p, value: value, baseline: open.baseline)
+                    escalated = value >= open.lastReported * 1.5 || rank(m.severity) > rank(open.severity)
+                }
+            }
+            let transition = state.machine.evaluate(step: step, holds: m.holds, clear: m.clear, holdSteps: holdSteps,
+                                                    resolveSteps: resolveSteps, windowSteps: windowSteps, escalated: escalated)
+            switch transition {
+            case .none:
+                break
+            case .open(let startedStep):
+                let labels = ["alertname": rule.alertname, "service": service.name]
+                let dedupKey = RecordIds.dedupKey(ruleId: rule.id, labels: labels)
+                let startedAt = startedStep * stepMs
+                let open = IncidentStateMachine.Open(
+                    incidentId: RecordIds.incidentId(dedupKey: dedupKey, startedAt: startedAt), dedupKey: dedupKey,
+                    startedStep: startedStep, detectedStep: step, seq: 0, severity: m.severity,
+                    threshold: m.threshold, baseline: m.baseline ?? 0, lastReported: m.value ?? 0, peak: m.value ?? 0)
+                state.machine.phase = .firing(open)
+                emit(record(.opened, rule, p, service, step: step, open: open, m: m))
+            case .update:
+                guard case .firing(var open) = state.machine.phase else { break }
+                open.seq += 1
+                open.severity = m.severity
+                open.lastReported = m.value ?? open.lastReported
+                open.peak = max(open.peak, m.value ?? 0)
+                state.machine.phase = .firing(open)
+                emit(record(.updated, rule, p, service, step: step, open: open, m: m))
+            case .resolve(let endedStep):
+                // The machine has already gone inactive; the open incident is in the old phase.
+                if case .firing(var open) = service.detectors[r].machine.phase {
+                    open.seq += 1
+                    var resolved = record(.resolved, rule, p, service, step: step, open: open, m: m)
+                    resolved.endedAt = endedStep * stepMs
+                    emit(resolved)
+                }
+            }
+            if !state.machine.isActive || isPending(state.machine) {
+                if m.historyWeight > 0 { state.history.add(step: step, value: m.historyValue, weight: m.historyWeight) }
+            }
+            service.detectors[r] = state
+        }
+    }
+
+    private func isPending(_ machine: IncidentStateMachine) -> Bool {
+        if case .pending = machine.phase { return true }
+        return false
+    }
+
+    private func measure(_ rule: DetectorRule, _ p: DetectorParams, _ service: ServiceWindow, step: Int64,
+                         history: BaselineHistory, resolveSteps: Int) -> Measurement {
+        let warm = history.coverage(at: step - 1) >= Int(p.warmup / rules.window.step)
+        switch rule.type {
+        case .errorRatio:
+            let sums = service.sums(endingAt: step, count: windowSteps, withLatency: false)
+            let baseline = warm ? history.ratio(at: step - 1) ?? 0 : nil
+            let threshold = max(p.floor, (baseline ?? 0) * p.factor + p.minDelta)
+            let ratio = sums.requests >= p.minEvents ? sums.errorRatio : nil
+            let recent = service.sums(endingAt: step, count: resolveSteps, withLatency: false)
+            let clear = recent.requests > 0 && (recent.errorRatio ?? 0) < threshold * p.resolveBelow
+            let own = service.sums(endingAt: step, count: 1, withLatency: false)
+            return Measurement(value: ratio, baseline: baseline, threshold: threshold,
+                               holds: baseline != nil && (ratio ?? 0) >= threshold && ratio != nil, clear: clear,
+                               severity: severity(rule, p, value: ratio ?? 0, baseline: baseline ?? 0),
+                               historyValue: Double(own.errors), historyWeight: own.requests, sums: sums)
+        case .latency:
+            let q = p.percentile / 100
+            let sums = service.sums(endingAt: step, count: windowSteps, withLatency: true)
+            let baseline = warm ? history.median(at: step - 1) : nil
+            let threshold = max(p.floorMs, (baseline ?? 0) * p.factor)
+            let count = sums.latency?.total ?? 0
+            let value = count >= p.minEvents ? sums.latency?.quantile(q) : nil
+            let recent = service.sums(endingAt: step, count: resolveSteps, withLatency: true)
+            let recentValue = recent.latency?.quantile(q)
+            let clear = recentValue.map { $0 < threshold * p.resolveBelow } ?? false
+            // History: this step's own percentile, when the step has enough values to mean something.
+            let own = service.sums(endingAt: step, count: 1, withLatency: true)
+            let ownCount = own.latency?.total ?? 0
+            let enough = ownCount >= max(5, p.minEvents / max(1, windowSteps))
+            return Measurement(value: value, baseline: baseline, threshold: threshold,
+                               holds: baseline != nil && value != nil && value! >= threshold, clear: clear,
+                               severity: severity(rule, p, value: value ?? 0, baseline: baseline ?? 0),
+                               historyValue: enough ? own.latency!.quantile(q)! : 0, historyWeight: enough ? 1 : 0, sums: sums)
+        }
+    }
+
+    private func severity(_ rule: DetectorRule, _ p: DetectorParams, value: Double, baseline: Double) -> Severity {
+        switch rule.type {
+        case .errorRatio: return value >= p.criticalAt ? .critical : rule.severity
+        case .latency: return baseline > 0 && value >= baseline * p.criticalFactor ? .critical : rule.severity
+        }
+    }
+
+    private func rank(_ s: Severity) -> Int {
+        switch s { case .info: 0; case .warning: 1; case .error: 2; case .critical: 3 }
+    }
+}

@@ -1,0 +1,186 @@
+import Foundation
+
+/// A seedable generator of realistic mixed logs with injected anomalies and their ground truth,
+/// for tests and benchmarks. The same configuration always gives the same bytes.
+public struct LogGenerator {
+    public enum AnomalyKind: String, Sendable, CaseIterable {
+        /// A share of the service's requests fail (level ERROR, HTTP 5xx).
+        case errorBurst = "error_burst"
+        /// The service's latency is multiplied.
+        case latencyRegression = "latency"
+    }
+
+    public struct Anomaly: Sendable, Equatable {
+        public var kind: AnomalyKind
+        public var service: String
+        public var start: EventTime
+        public var duration: EventTime
+        /// error_burst: error probability (default 0.3); latency: multiplier (default 6).
+        public var intensity: Double
+
+        public init(kind: AnomalyKind, service: String, start: EventTime, duration: EventTime, intensity: Double? = nil) {
+            self.kind = kind
+            self.service = service
+            self.start = start
+            self.duration = duration
+            self.intensity = intensity ?? (kind == .errorBurst ? 0.3 : 6)
+        }
+    }
+
+    /// The line shapes a service writes in.
+    public enum Shape: String, Sendable, CaseIterable {
+        case app, nginx, json, logfmt
+        var fileName: String {
+            switch self {
+            case .app: "app.log"
+            case .nginx: "access.log"
+            case .json: "events.jsonl"
+            case .logfmt: "worker.log"
+            }
+        }
+    }
+
+    public var seed: UInt64 = 1
+    public var start: EventTime = 1_795_687_200_000   // 2026-11-26T10:00:00Z
+    public var duration: EventTime = 3_600_000
+    public var serviceCount = 12
+    /// Mean lines per second per service.
+    public var rate = 4.0
+    public var shapes: [Shape] = Shape.allCases
+    public var anomalies: [Anomaly] = []
+
+    public init() {}
+
+    public static let serviceNames = ["checkout", "payments", "cart", "catalog", "search", "auth", "inventory", "shipping",
+                                      "notifications", "recommendations", "pricing", "reviews", "gateway", "billing", "accounts", "media"]
+
+    public var services: [String] {
+        (0..<serviceCount).map { $0 < Self.serviceNames.count ? Self.serviceNames[$0] : "svc\($0)" }
+    }
+
+    /// The shape of service `i`: services are dealt round-robin over the shapes.
+    public func shape(ofService i: Int) -> Shape { shapes[i % shapes.count] }
+
+    /// Generates every file: file name → bytes, each file in event-time order.
+    public func generate() -> [String: [UInt8]] {
+        var files: [String: [UInt8]] = [:]
+        var rng = SplitMix64(seed: seed)
+        let names = services
+        let profiles = names.indices.map { i in
+            (baseError: 0.002 + Double(i % 5) * 0.002, medianMs: 15.0 + Double((i * 37) % 60), shape: shape(ofService: i))
+        }
+        // One stream of events merged over services, 10 ms resolution.
+        var next = names.indices.map { _ in start + EventTime(rng.exponential(mean: 1000 / rate)) }
+        let end = start + duration
+        var counter = 0
+        while true {
+            var i = 0
+            for k in 1..<next.count where next[k] < next[i] { i = k }
+            let ts = next[i]
+            guard ts < end else { break }
+            next[i] = ts + max(1, EventTime(rng.exponential(mean: 1000 / rate)))
+            counter += 1
+            let profile = profiles[i]
+            var errorP = profile.baseError
+            var latencyMs = profile.medianMs * rng.logNormalFactor(sigma: 0.35)
+            for a in anomalies where a.service == names[i] && ts >= a.start && ts < a.start + a.duration {
+                switch a.kind {
+                case .errorBurst: errorP = a.intensity
+                case .latencyRegression: latencyMs *= a.intensity
+                }
+            }
+            let isError = rng.unit() < errorP
+            let line = render(profile.shape, service: names[i], ts: ts, isError: isError, latencyMs: latencyMs, n: counter, rng: &rng)
+            files[profile.shape.fileName, default: []].append(contentsOf: line)
+        }
+        return files
+    }
+
+    /// Ground truth as JSON: the anomalies injected and the services generated.
+    public func groundTruth() -> [UInt8] {
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("seed"); w.int(Int64(bitPattern: seed))
+        w.key("start"); w.string(CivilTime.format(start))
+        w.key("end"); w.string(CivilTime.format(start + duration))
+        w.key("services"); w.beginArray(); for s in services { w.string(s) }; w.endArray()
+        w.key("anomalies"); w.beginArray()
+        for a in anomalies {
+            w.beginObject()
+            w.key("kind"); w.string(a.kind.rawValue)
+            w.key("service"); w.string(a.service)
+            w.key("start"); w.string(CivilTime.format(a.start))
+            w.key("end"); w.string(CivilTime.format(a.start + a.duration))
+            w.key("intensity"); w.number(a.intensity)
+            w.endObject()
+        }
+        w.endArray()
+        w.endObject()
+        w.newline()
+        return w.bytes
+    }
+
+    private static let okMessages = ["order created", "cart updated", "item viewed", "session refreshed", "price computed",
+                                     "payment authorized", "stock reserved", "email queued", "search served", "token issued"]
+    private static let errorMessages = ["upstream timed out", "database connection refused", "payment declined by processor",
+                                        "null pointer in handler", "deadline exceeded calling inventory"]
+    private static let paths = ["/api/v1/cart", "/api/v1/orders", "/api/v1/items", "/api/v1/search", "/healthz", "/api/v1/pay"]
+
+    private func render(_ shape: Shape, service: String, ts: EventTime, isError: Bool, latencyMs: Double, n: Int, rng: inout SplitMix64) -> [UInt8] {
+        let time = CivilTime.format(ts)
+        let latency = Int(latencyMs.rounded())
+        let message = isError ? Self.errorMessages[rng.below(Self.errorMessages.count)] : Self.okMessages[rng.below(Self.okMessages.count)]
+        let id = 100_000 + rng.below(900_000)
+        let text: String
+        switch shape {
+        case .app:
+            let level = isError ? "ERROR" : (rng.below(50) == 0 ? "WARN" : "INFO")
+            text = "\(time) \(level) [\(service)] \(message) request_id=\(id) latency_ms=\(latency)"
+        case .nginx:
+            let status = isError ? [500, 502, 503, 504][rng.below(4)] : (rng.below(30) == 0 ? 404 : 200)
+            let ip = "10.\(rng.below(256)).\(rng.below(256)).\(1 + rng.below(254))"
+            let path = Self.paths[rng.below(Self.paths.count)]
+            text = "\(ip) - - [\(Self.commonLogTime(ts))] \"GET \(path) HTTP/1.1\" \(status) \(200 + rng.below(5000)) \"-\" \"curl/8.5\" rt=\(Format.decimal(latencyMs / 1000, digits: 3)) upstream=\(service)"
+        case .json:
+            let level = isError ? "error" : "info"
+            text = "{\"time\":\"\(time)\",\"level\":\"\(level)\",\"service\":\"\(service)\",\"msg\":\"\(message)\",\"request_id\":\(id),\"duration_ms\":\(latency)}"
+        case .logfmt:
+            let level = isError ? "error" : "info"
+            text = "ts=\(time) level=\(level) service=\(service) msg=\"\(message)\" job_id=\(id) latency_ms=\(latency)"
+        }
+        return Array(text.utf8) + [10]
+    }
+
+    /// `26/Nov/2026:10:00:00 +0000`.
+    static func commonLogTime(_ ts: EventTime) -> String {
+        let iso = CivilTime.format(ts)   // 2026-11-26T10:00:00.000Z
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let chars = Array(iso)
+        let month = Int(String(chars[5...6]))!
+        return "\(String(chars[8...9]))/\(months[month - 1])/\(String(chars[0...3])):\(String(chars[11...18])) +0000"
+    }
+}
+
+/// SplitMix64: small, fast, and the same sequence on every platform.
+public struct SplitMix64 {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9e3779b97f4a7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58476d1ce4e5b9
+        z = (z ^ (z >> 27)) &* 0x94d049bb133111eb
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+    public mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    public mutating func exponential(mean: Double) -> Double { -mean * log1p(-unit()) }
+    /// exp(N(0, sigma)) via Box–Muller.
+    public mutating func logNormalFactor(sigma: Double) -> Double {
+        let u1 = max(unit(), 1e-12), u2 = unit()
+        return exp(sigma * (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2))
+    }
+}

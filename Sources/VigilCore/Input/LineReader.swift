@@ -1,0 +1,106 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One line handed out by `LineReader`; `bytes` is valid until the next call to `next`.
+public struct Line {
+    public var bytes: UnsafePointer<UInt8>
+    /// Length without the terminator (and without a trailing `\r`).
+    public var count: Int
+    /// 1-based line number in the (decompressed) stream.
+    public var number: Int
+    /// Byte offset of the line's first byte in the (decompressed) stream.
+    public var offset: Int64
+    /// The line ended in `\r\n`; the `\r` is not part of `bytes`.
+    public var hadCarriageReturn: Bool
+    /// Longer than the limit: `bytes` is empty and `count` is the length that was skipped.
+    public var tooLong: Bool
+}
+
+/// The line framer: splits a byte stream on `\n` with `memchr`, reusing one buffer.
+///
+/// A line longer than `maxLineBytes` is skipped whole and reported once as too long, so memory stays
+/// bounded whatever the input; a last line without a terminator is a line at end of input.
+public final class LineReader {
+    private let stream: ByteStream
+    private let maxLineBytes: Int
+    private let capacity: Int
+    private let buffer: UnsafeMutablePointer<UInt8>
+    private var start = 0          // first byte of the next line
+    private var end = 0            // end of valid bytes
+    private var base: Int64 = 0    // stream offset of buffer[0]
+    private var lineNumber = 0
+    private var eof = false
+
+    public init(stream: ByteStream, maxLineBytes: Int = 1 << 16, chunkBytes: Int = 256 * 1024) {
+        self.stream = stream
+        self.maxLineBytes = maxLineBytes
+        capacity = maxLineBytes + chunkBytes
+        buffer = .allocate(capacity: capacity)
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// The next line, or nil at end of input.
+    public func next() throws(InputError) -> Line? {
+        while true {
+            if start < end, let nl = memchr(buffer + start, 10, end - start) {
+                let newline = buffer.distance(to: nl.assumingMemoryBound(to: UInt8.self))
+                return take(upTo: newline, consumed: newline + 1)
+            }
+            if eof {
+                guard start < end else { return nil }
+                return take(upTo: end, consumed: end)
+            }
+            if end - start >= maxLineBytes { return try skipLongLine() }
+            try fill()
+        }
+    }
+
+    private func take(upTo lineEnd: Int, consumed: Int) -> Line {
+        lineNumber += 1
+        var count = lineEnd - start
+        let hadCR = count > 0 && buffer[lineEnd - 1] == 13
+        if hadCR { count -= 1 }
+        let line = Line(bytes: UnsafePointer(buffer + start), count: count, number: lineNumber, offset: base + Int64(start),
+                        hadCarriageReturn: hadCR, tooLong: count > maxLineBytes)
+        start = consumed
+        return line
+    }
+
+    /// Moves the partial line to the front and reads more.
+    private func fill() throws(InputError) {
+        if start > 0 {
+            let pending = end - start
+            if pending > 0 { memmove(buffer, buffer + start, pending) }
+            base += Int64(start)
+            start = 0
+            end = pending
+        }
+        let n = try stream.read(into: buffer + end, capacity: capacity - end)
+        if n == 0 { eof = true } else { end += n }
+    }
+
+    /// Discards a line longer than the limit up to and including its newline.
+    private func skipLongLine() throws(InputError) -> Line {
+        lineNumber += 1
+        let lineOffset = base + Int64(start)
+        var skipped = 0
+        while true {
+            if start < end, let nl = memchr(buffer + start, 10, end - start) {
+                let newline = buffer.distance(to: nl.assumingMemoryBound(to: UInt8.self))
+                skipped += newline - start
+                start = newline + 1
+                break
+            }
+            skipped += end - start
+            base += Int64(end)
+            start = 0
+            end = 0
+            let n = try stream.read(into: buffer, capacity: capacity)
+            if n == 0 { eof = true; break }
+            end = n
+        }
+        return Line(bytes: UnsafePointer(buffer), count: skipped, number: lineNumber, offset: lineOffset, hadCarriageReturn: false, tooLong: true)
+    }
+}

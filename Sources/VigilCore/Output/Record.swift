@@ -1,0 +1,79 @@
+/// One sample line attached to a record as evidence.
+public struct Evidence: Sendable, Equatable {
+    public var ts: EventTime
+    /// Logical source name (see `Source.name`).
+    public var source: String
+    public var lineNumber: Int
+    public var offset: Int64
+    public var line: [UInt8]
+    public var cursor: String?
+}
+
+/// One output record (SPEC "Output records"): an immutable event about an incident, a problem
+/// candidate or a change. Optional fields are omitted from the JSON when nil or empty.
+public struct Record: Sendable, Equatable {
+    public enum Kind: String, Sendable { case incident, problemCandidate = "problem_candidate", change }
+    public enum Event: String, Sendable { case opened, updated, resolved, detected, expired }
+
+    public struct Rule: Sendable, Equatable {
+        public var id: String
+        public var alertname: String?
+        public var detector: String
+        public var threshold: Double?
+    }
+
+    public var kind: Kind
+    public var event: Event
+    public var seq: Int?
+    public var incidentId: String?
+    public var dedupKey: String
+    public var status: String?
+    public var severity: Severity
+    public var summary: String
+    public var description: String?
+    public var rule: Rule?
+    /// Identity only, sorted by name when encoded.
+    public var labels: [String: String]
+    public var startedAt: EventTime
+    public var detectedAt: EventTime?
+    public var endedAt: EventTime?
+    public var lastSeenAt: EventTime?
+    public var window: (start: EventTime, end: EventTime)?
+    /// Values that justify the record, in the order given.
+    public var metrics: [(name: String, value: Double?)] = []
+    public var evidence: [Evidence] = []
+    public var tier: Tier?
+    public var changeIds: [String] = []
+
+    /// `rec_` + h(id + "\n" + seq)[:16].
+    public var recordId: String {
+        let id = incidentId ?? ""
+        return "rec_" + String(SHA256.hex(id + "\n" + String(seq ?? 0)).prefix(16))
+    }
+
+    public static func == (a: Record, b: Record) -> Bool {
+        RecordEncoder.encode(a) == RecordEncoder.encode(b)
+    }
+}
+
+/// The deterministic ids of SPEC.
+public enum RecordIds {
+    /// `canon(labels)`: compact JSON, keys sorted.
+    public static func canonical(_ labels: [String: String]) -> String {
+        var writer = JSONWriter()
+        writer.beginObject()
+        for key in labels.keys.sorted() { writer.key(key); writer.string(labels[key]!) }
+        writer.endObject()
+        return String(decoding: writer.bytes, as: UTF8.self)
+    }
+
+    /// `vigil:` + rule id + `:` + h(canon(labels))[:32].
+    public static func dedupKey(ruleId: String, labels: [String: String]) -> String {
+        "vigil:\(ruleId):" + SHA256.hex(canonical(labels)).prefix(32)
+    }
+
+    /// `inc_` + h(dedup_key + "\n" + started_at)[:16].
+    public static func incidentId(dedupKey: String, startedAt: EventTime) -> String {
+        "inc_" + SHA256.hex(dedupKey + "\n" + CivilTime.format(startedAt)).prefix(16)
+    }
+}

@@ -1,0 +1,290 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The parser stage: one line of bytes → `ParsedLine`, or the reason it is not an event.
+///
+/// One parser per source and thread: it owns PCRE2 match data and scratch buffers, so parsing
+/// allocates nothing. The format that matched the previous line is tried first, so a source in one
+/// format costs one PCRE2 match per line.
+public final class LineParser {
+    public let formats: [FormatRule]
+    private let matchers: [Matcher?]
+    private let groups: [FormatGroups]
+    public var timestamps: TimestampParser
+    /// Service for lines that name none (the `NAME` of `NAME=PATH`, else the source's file stem).
+    private let defaultService: [UInt8]
+    private var sticky = 0
+    private let scratchCapacity: Int
+    private let scratchMessage: UnsafeMutablePointer<UInt8>
+    private let scratchService: UnsafeMutablePointer<UInt8>
+    private let defaultServiceBuffer: UnsafeMutablePointer<UInt8>
+    private var formatServices: [UnsafeBufferPointer<UInt8>?] = []
+
+    /// When set, every named capture or JSON/logfmt member is also collected into `fields`
+    /// (for `vigil parse`; the pipeline leaves it off).
+    public var collectFields = false
+    public private(set) var fields: [(name: String, value: [UInt8], isNumber: Bool)] = []
+
+    /// Matches that hit a PCRE2 limit, per format.
+    public var limitHits: [Int] { matchers.map { $0?.limitHits ?? 0 } }
+
+    public init(rules: RuleSet, defaultService: String, timestamps: TimestampParser = TimestampParser(), maxLineBytes: Int = 1 << 16) {
+        formats = rules.formats
+        matchers = rules.formats.map { format in
+            if case .regex(let pattern) = format.kind { return Matcher(pattern) }
+            return nil
+        }
+        groups = rules.formats.map { FormatGroups($0) }
+        self.timestamps = timestamps
+        self.defaultService = Array(defaultService.utf8)
+        scratchCapacity = maxLineBytes
+        scratchMessage = .allocate(capacity: maxLineBytes)
+        scratchService = .allocate(capacity: maxLineBytes)
+        defaultServiceBuffer = .allocate(capacity: max(1, self.defaultService.count))
+        defaultServiceBuffer.initialize(from: self.defaultService, count: self.defaultService.count)
+        formatServices = rules.formats.map { format in
+            guard let service = format.service else { return nil }
+            let bytes = Array(service.utf8)
+            let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, bytes.count))
+            buffer.initialize(from: bytes, count: bytes.count)
+            return UnsafeBufferPointer(start: buffer, count: bytes.count)
+        }
+    }
+
+    deinit {
+        scratchMessage.deallocate()
+        scratchService.deallocate()
+        defaultServiceBuffer.deallocate()
+        for buffer in formatServices { buffer?.deallocate() }
+    }
+
+    /// Parses `n` bytes at `p` (no line terminator) into `out`; returns nil on success.
+    public func parse(_ p: UnsafePointer<UInt8>, _ n: Int, into out: inout ParsedLine) -> FailureReason? {
+        out = ParsedLine()
+        if collectFields { fields.removeAll(keepingCapacity: true) }
+        guard n > 0 else { return .empty }
+        guard n <= scratchCapacity else { return .tooLong }
+        if memchr(p, 0, n) != nil { return .binary }
+
+        let count = formats.count
+        var k = 0
+        while k < count {
+            let index = k == 0 ? sticky : (k <= sticky ? k - 1 : k)
+            k += 1
+            let result: FailureReason?
+            switch formats[index].kind {
+            case .json:
+                guard p[0] == 123 || p[0] == 32 else { continue }
+                guard let r = parseJSON(p, n, &out) else { continue }
+                result = r
+            case .logfmt:
+                guard let r = parseLogfmt(p, n, &out) else { continue }
+                result = r
+            case .regex:
+                guard let r = parseRegex(index, p, n, &out) else { continue }
+                result = r
+            }
+            out.format = index
+            sticky = index
+            if result != nil { return result }
+            if out.service == nil {
+                out.service = formatServices[index] ?? UnsafeBufferPointer(start: defaultServiceBuffer, count: defaultService.count)
+            }
+            return nil
+        }
+        return .noMatch
+    }
+
+    // MARK: regex formats
+
+    /// nil when the pattern does not match; `.some(nil)` on success; `.some(reason)` when matched but unusable.
+    private func parseRegex(_ index: Int, _ p: UnsafePointer<UInt8>, _ n: Int, _ out: inout ParsedLine) -> FailureReason?? {
+        guard let matcher = matchers[index], matcher.match(p, n) else { return nil }
+        let g = groups[index]
+        if collectFields {
+            for (name, number) in matcher.pattern.groups {
+                guard let r = matcher.range(number), !fields.contains(where: { $0.name == name }) else { continue }
+                fields.append((name, Array(UnsafeBufferPointer(start: p + r.start, count: r.end - r.start)), false))
+            }
+        }
+        @inline(__always) func first(_ numbers: [Int]) -> (start: Int, end: Int)? {
+            for number in numbers { if let r = matcher.range(number) { return r } }
+            return nil
+        }
+        if let r = first(g.message) { out.message = UnsafeBufferPointer(start: p + r.start, count: r.end - r.start) }
+        if let r = first(g.service) { out.service = UnsafeBufferPointer(start: p + r.start, count: r.end - r.start) }
+        if let r = first(g.level) { out.level = Level.parse(p + r.start, r.end - r.start) }
+        if out.level == .unknown, let r = first(g.pri), let pri = ByteNumber.int(p + r.start, r.end - r.start) { out.level = Level.syslog(pri % 8) }
+        if let r = first(g.status), let s = ByteNumber.int(p + r.start, r.end - r.start) { out.status = Int32(clamping: s) }
+        if let r = first(g.latencyMs), let v = ByteNumber.latencyMs(p + r.start, r.end - r.start, bareUnitMs: 1) { out.latencyMs = v }
+        if out.latencyMs < 0, let r = first(g.latencySeconds), let v = ByteNumber.latencyMs(p + r.start, r.end - r.start, bareUnitMs: 1000) { out.latencyMs = v }
+        // Trailing key=value fields (or the message itself) fill what the pattern did not capture.
+        if let r = first(g.kv) {
+            scanKeyValues(p + r.start, r.end - r.start, &out, onlyMissing: true)
+        } else if let message = out.message, out.latencyMs < 0 || out.service == nil {
+            scanKeyValues(message.baseAddress!, message.count, &out, onlyMissing: true)
+        }
+        if out.level == .unknown, let message = out.message, let base = message.baseAddress {
+            out.level = Level.sniff(base, message.count)
+        }
+        guard let r = first(g.ts), let ts = timestamps.parse(p + r.start, r.end - r.start) else { return .some(.badTimestamp) }
+        out.ts = ts
+        return .some(nil)
+    }
+
+    // MARK: key=value
+
+    private func parseLogfmt(_ p: UnsafePointer<UInt8>, _ n: Int, _ out: inout ParsedLine) -> FailureReason?? {
+        // A logfmt line starts with key=: the first token holds '=' before any space.
+        var i = 0
+        while i < n, p[i] != 61, p[i] != 32 { i += 1 }
+        guard i < n, p[i] == 61, i > 0 else { return nil }
+        let hasTime = scanKeyValues(p, n, &out, onlyMissing: false)
+        guard hasTime else { return .some(.badTimestamp) }
+        return .some(nil)
+    }
+
+    /// Applies the well-known keys among `key=value` pairs; returns whether a valid time was found.
+    @discardableResult
+    private func scanKeyValues(_ p: UnsafePointer<UInt8>, _ n: Int, _ out: inout ParsedLine, onlyMissing: Bool) -> Bool {
+        var scanner = KeyValueScanner(p, n)
+        var hasTime = false
+        while let pair = scanner.next() {
+            let v = p + pair.value
+            let vn = pair.valueLength
+            if collectFields, !onlyMissing {
+                let name = String(decoding: UnsafeBufferPointer(start: p + pair.key, count: pair.keyLength), as: UTF8.self)
+                fields.append((name, Array(UnsafeBufferPointer(start: v, count: vn)), false))
+            }
+            switch FieldKey.classify(p + pair.key, pair.keyLength) {
+            case .time:
+                if !onlyMissing, let ts = timestamps.parse(v, vn) { out.ts = ts; hasTime = true }
+            case .level:
+                if out.level == .unknown { out.level = Level.parse(v, vn) }
+            case .service:
+                if out.service == nil, vn > 0, !(vn == 1 && v[0] == 45) { out.service = UnsafeBufferPointer(start: v, count: vn) }
+            case .message:
+                if out.message == nil { out.message = UnsafeBufferPointer(start: v, count: vn) }
+            case .status:
+                if out.status == 0, let s = ByteNumber.int(v, vn) { out.status = Int32(clamping: s) }
+            case .latencyMs:
+                if out.latencyMs < 0, let l = ByteNumber.latencyMs(v, vn, bareUnitMs: 1) { out.latencyMs = l }
+            case .latencySeconds:
+                if out.latencyMs < 0, let l = ByteNumber.latencyMs(v, vn, bareUnitMs: 1000) { out.latencyMs = l }
+            default: break
+            }
+        }
+        return hasTime
+    }
+
+    // MARK: JSON and journald
+
+    private func parseJSON(_ p: UnsafePointer<UInt8>, _ n: Int, _ out: inout ParsedLine) -> FailureReason?? {
+        guard var scanner = JSONObjectScanner(p, n) else { return nil }
+        var time: (Int, Int, JSONObjectScanner.ValueKind)? = nil
+        var realtime: (Int, Int)? = nil, sourceRealtime: (Int, Int)? = nil
+        var service: JSONObjectScanner.Member? = nil, unit: JSONObjectScanner.Member? = nil, identifier: JSONObjectScanner.Member? = nil
+        var message: JSONObjectScanner.Member? = nil
+        var priority: Level = .unknown
+        while let m = scanner.next() {
+            let v = p + m.value
+            if collectFields, m.kind != .object, m.kind != .array || m.valueLength < 2048 {
+                let name = String(decoding: UnsafeBufferPointer(start: p + m.key, count: m.keyLength), as: UTF8.self)
+                fields.append((name, Array(UnsafeBufferPointer(start: v, count: m.valueLength)), m.kind == .number))
+            }
+            switch FieldKey.classify(p + m.key, m.keyLength) {
+            case .time: time = (m.value, m.valueLength, m.kind)
+            case .realtime: realtime = (m.value, m.valueLength)
+            case .sourceRealtime: sourceRealtime = (m.value, m.valueLength)
+            case .level:
+                if m.kind == .number || m.kind == .string { out.level = Level.parse(v, m.valueLength) }
+            case .priority: priority = Level.parse(v, m.valueLength)
+            case .service: if m.kind == .string { service = m }
+            case .unit: if m.kind == .string { unit = m }
+            case .identifier: if m.kind == .string { identifier = m }
+            case .message: if message == nil || m.keyLength == 7 { message = m }
+            case .status:
+                if let s = ByteNumber.int(v, m.valueLength) { out.status = Int32(clamping: s) }
+            case .latencyMs:
+                if m.kind != .object, m.kind != .array, let l = ByteNumber.latencyMs(v, m.valueLength, bareUnitMs: 1) { out.latencyMs = l }
+            case .latencySeconds:
+                if out.latencyMs < 0, m.kind != .object, m.kind != .array, let l = ByteNumber.latencyMs(v, m.valueLength, bareUnitMs: 1000) { out.latencyMs = l }
+            case .cursor: if m.kind == .string { out.cursor = UnsafeBufferPointer(start: v, count: m.valueLength) }
+            case .other: break
+            }
+        }
+        guard !scanner.malformed else { return nil }
+        if out.level == .unknown { out.level = priority }
+
+        if let m = service ?? unit ?? identifier {
+            var length = JSONObjectScanner.unescape(p + m.value, m.valueLength, into: scratchService)
+            // journald units: `checkout.service` names the service `checkout`.
+            if m.key == unit?.key, length > 8, memcmp(scratchService + length - 8, ".service", 8) == 0 { length -= 8 }
+            out.service = UnsafeBufferPointer(start: scratchService, count: length)
+        }
+        if let m = message {
+            switch m.kind {
+            case .string:
+                if m.escaped {
+                    let length = JSONObjectScanner.unescape(p + m.value, m.valueLength, into: scratchMessage)
+                    out.message = UnsafeBufferPointer(start: scratchMessage, count: length)
+                } else {
+                    out.message = UnsafeBufferPointer(start: p + m.value, count: m.valueLength)
+                }
+            case .array:
+                // journald writes MESSAGE as an array of byte values when it is not valid UTF-8.
+                out.message = UnsafeBufferPointer(start: scratchMessage, count: Self.byteArray(p + m.value, m.valueLength, into: scratchMessage))
+            default: break
+            }
+            if let text = out.message, let base = text.baseAddress, out.latencyMs < 0 || out.status == 0 {
+                scanKeyValues(base, text.count, &out, onlyMissing: true)
+            }
+            if out.level == .unknown, let text = out.message, let base = text.baseAddress { out.level = Level.sniff(base, text.count) }
+        }
+
+        if let (start, length) = sourceRealtime ?? realtime, let ts = timestamps.parse(p + start, length) {
+            out.ts = ts
+        } else if let (start, length, _) = time, let ts = timestamps.parse(p + start, length) {
+            out.ts = ts
+        } else {
+            return .some(.badTimestamp)
+        }
+        return .some(nil)
+    }
+
+    /// `[104,105]` → bytes; returns the count written.
+    private static func byteArray(_ p: UnsafePointer<UInt8>, _ n: Int, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        var o = 0, value = 0, inNumber = false
+        for i in 0..<n {
+            let d = p[i] &- 48
+            if d < 10 { value = value * 10 + Int(d); inNumber = true; continue }
+            if inNumber { out[o] = UInt8(truncatingIfNeeded: value); o += 1; value = 0; inNumber = false }
+        }
+        return o
+    }
+}
+
+/// Group numbers of the captures vigil interprets, per format (several when a name repeats).
+struct FormatGroups {
+    var ts: [Int] = [], level: [Int] = [], pri: [Int] = [], service: [Int] = [], status: [Int] = []
+    var latencyMs: [Int] = [], latencySeconds: [Int] = [], message: [Int] = [], kv: [Int] = []
+
+    init(_ format: FormatRule) {
+        guard case .regex(let pattern) = format.kind else { return }
+        for (name, number) in pattern.groups {
+            switch name {
+            case "ts", "timestamp", "time": ts.append(number)
+            case "level", "severity": level.append(number)
+            case "pri": pri.append(number)
+            case "service", "program": service.append(number)
+            case "status": status.append(number)
+            case "latency_ms", "duration_ms": latencyMs.append(number)
+            case "latency_s", "request_time": latencySeconds.append(number)
+            case "message", "msg": message.append(number)
+            case "kv": kv.append(number)
+            default: break
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+/// What the pipeline did with its input: every line read is parsed or failed with a reason
+/// (SPEC "Nothing is lost silently"). `read == parsed + failed.values.sum()` always holds.
+public struct PipelineCounters: Sendable, Equatable {
+    public var linesRead = 0
+    public var bytesRead: Int64 = 0
+    public var linesParsed = 0
+    public var failed: [FailureReason: Int] = [:]
+    /// Lines that ended in `\r\n` (parsed without the `\r`).
+    public var carriageReturns = 0
+    /// Lines holding invalid UTF-8 (parsed; output escaping replaces the bad bytes).
+    public var invalidUTF8 = 0
+    /// Parsed lines left out by `--from`/`--to`.
+    public var outsideRange = 0
+    public var recordsWritten = 0
+    /// Files that could not be read to the end (corrupt gzip …), with the reason.
+    public var sourceErrors: [String] = []
+
+    public init() {}
+
+    public var linesFailed: Int { failed.values.reduce(0, +) }
+
+    /// One line for stderr at the end of a run.
+    public var summary: String {
+        var text = "\(linesRead) lines read, \(linesParsed) parsed, \(linesFailed) failed"
+        let reasons = failed.filter { $0.value > 0 }.sorted { $0.key.rawValue < $1.key.rawValue }
+        if !reasons.isEmpty { text += " (" + reasons.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ") + ")" }
+        if carriageReturns > 0 { text += ", \(carriageReturns) CRLF" }
+        if invalidUTF8 > 0 { text += ", \(invalidUTF8) invalid UTF-8" }
+        if outsideRange > 0 { text += ", \(outsideRange) outside --from/--to" }
+        text += "; \(recordsWritten) records"
+        return text
+    }
+}

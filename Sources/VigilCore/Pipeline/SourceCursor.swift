@@ -1,0 +1,95 @@
+import Foundation
+
+/// Reads one logical source (its rotated files oldest first) and holds its next parsed event, so
+/// several sources can be merged by event time. The held event's bytes stay valid until `advance`.
+final class SourceCursor {
+    let source: Source
+    let parser: LineParser
+    private let maxLineBytes: Int
+    private let year: Int?
+    private var fileIndex = -1
+    private var reader: LineReader?
+    private(set) var line: Line?
+    var parsed = ParsedLine()
+
+    init(source: Source, rules: RuleSet, year: Int?, maxLineBytes: Int) {
+        self.source = source
+        self.year = year
+        self.maxLineBytes = maxLineBytes
+        parser = LineParser(rules: rules, defaultService: source.defaultService, maxLineBytes: maxLineBytes)
+    }
+
+    /// Moves to the next line that parses, counting every line on the way. False at end of source.
+    func advance(_ counters: inout PipelineCounters) throws(InputError) -> Bool {
+        while true {
+            if reader == nil {
+                fileIndex += 1
+                guard fileIndex < source.files.count else { line = nil; return false }
+                let path = source.files[fileIndex]
+                reader = LineReader(stream: try InputOpener.open(path), maxLineBytes: maxLineBytes)
+                parser.timestamps = TimestampParser.forFile(path, year: year)
+            }
+            let next: Line?
+            do {
+                next = try reader!.next()
+            } catch where error.kind == .corrupt {
+                // Keep what was read before the damage; report the file and go on with the next one.
+                counters.sourceErrors.append(error.description)
+                reader = nil
+                continue
+            }
+            guard let current = next else { reader = nil; continue }
+            counters.linesRead += 1
+            counters.bytesRead += Int64(current.count) + 1
+            if current.tooLong { counters.failed[.tooLong, default: 0] += 1; continue }
+            if current.hadCarriageReturn { counters.carriageReturns += 1 }
+            if Self.hasHighBit(current.bytes, current.count),
+               !UTF8Decoding.isValid(UnsafeBufferPointer(start: current.bytes, count: current.count)) {
+                counters.invalidUTF8 += 1
+            }
+            if let reason = parser.parse(current.bytes, current.count, into: &parsed) {
+                counters.failed[reason, default: 0] += 1
+                continue
+            }
+            counters.linesParsed += 1
+            line = current
+            return true
+        }
+    }
+
+    /// The held line as evidence.
+    func evidence() -> Evidence {
+        let line = line!
+        return Evidence(ts: parsed.ts, source: source.name, lineNumber: line.number, offset: line.offset,
+                        line: Array(UnsafeBufferPointer(start: line.bytes, count: line.count)),
+                        cursor: parsed.cursor.map { String(decoding: $0, as: UTF8.self) })
+    }
+
+    /// Any byte ≥ 0x80, eight bytes at a time: most log lines are ASCII and skip the UTF-8 check.
+    @inline(__always)
+    static func hasHighBit(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        var i = 0
+        let raw = UnsafeRawPointer(p)
+        while i + 8 <= n {
+            if raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return true }
+            i += 8
+        }
+        while i < n { if p[i] >= 0x80 { return true }; i += 1 }
+        return false
+    }
+}
+
+extension TimestampParser {
+    /// Syslog timestamps carry no year: take `--year`, else the year of the file's modification time
+    /// (a line from a later month than the file's is from the year before).
+    public static func forFile(_ path: String, year: Int?) -> TimestampParser {
+        if let year { return TimestampParser(defaultYear: year, referenceMonth: 12) }
+        guard path != "-", let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              let modified = attributes[.modificationDate] as? Date else {
+            let (y, m, _) = CivilTime.civilFromDays(Int(Date().timeIntervalSince1970 / 86_400))
+            return TimestampParser(defaultYear: y, referenceMonth: m)
+        }
+        let (y, m, _) = CivilTime.civilFromDays(Int(modified.timeIntervalSince1970 / 86_400))
+        return TimestampParser(defaultYear: y, referenceMonth: m)
+    }
+}

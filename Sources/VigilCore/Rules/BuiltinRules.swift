@@ -1,0 +1,148 @@
+// Generated from Rules/ by `VIGIL_UPDATE=1 swift test --filter BuiltinRules`; do not edit by hand.
+// The files under Rules/ are the source; a test fails when this copy differs from them.
+enum BuiltinRules {
+    static let files: [(path: String, text: String)] = [
+        ("patterns/grok-patterns", ##"""
+# vigil's grok pattern library: one `NAME regex` per line (Logstash format).
+# Use in patterns as %{NAME} or %{NAME:field}. Regexes are PCRE2, matched on bytes.
+USERNAME [a-zA-Z0-9._-]+
+USER %{USERNAME}
+EMAILLOCALPART [a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+)*
+EMAILADDRESS %{EMAILLOCALPART}@%{HOSTNAME}
+INT (?:[+-]?(?:[0-9]+))
+BASE10NUM (?<![0-9.+-])(?>[+-]?(?:(?:[0-9]+(?:\.[0-9]+)?)|(?:\.[0-9]+)))
+NUMBER (?:%{BASE10NUM})
+BASE16NUM (?<![0-9A-Fa-f])(?:[+-]?(?:0x)?(?:[0-9A-Fa-f]+))
+POSINT \b(?:[1-9][0-9]*)\b
+NONNEGINT \b(?:[0-9]+)\b
+WORD \b\w+\b
+NOTSPACE \S+
+SPACE \s*
+DATA .*?
+GREEDYDATA .*
+QUOTEDSTRING (?>(?<!\\)(?>"(?>\\.|[^\\"]+)+"|""|(?>'(?>\\.|[^\\']+)+')|''|(?>`(?>\\.|[^\\`]+)+`)|``))
+QS %{QUOTEDSTRING}
+UUID [A-Fa-f0-9]{8}-(?:[A-Fa-f0-9]{4}-){3}[A-Fa-f0-9]{12}
+MAC (?:[A-Fa-f0-9]{2}:){5}[A-Fa-f0-9]{2}
+IPV6 (?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{0,4}|(?:[0-9]{1,3}\.){3}[0-9]{1,3})
+IPV4 (?<![0-9])(?:(?:[0-1]?[0-9]{1,2}|2[0-4][0-9]|25[0-5])[.](?:[0-1]?[0-9]{1,2}|2[0-4][0-9]|25[0-5])[.](?:[0-1]?[0-9]{1,2}|2[0-4][0-9]|25[0-5])[.](?:[0-1]?[0-9]{1,2}|2[0-4][0-9]|25[0-5]))(?![0-9])
+IP (?:%{IPV6}|%{IPV4})
+HOSTNAME \b(?:[0-9A-Za-z][0-9A-Za-z-]{0,62})(?:\.(?:[0-9A-Za-z][0-9A-Za-z-]{0,62}))*(?:\.?|\b)
+IPORHOST (?:%{IP}|%{HOSTNAME})
+HOSTPORT %{IPORHOST}:%{POSINT}
+UNIXPATH (?>/(?>[\w_%!$@:.,+~-]+|\\.)*)+
+URIPROTO [A-Za-z][A-Za-z0-9+\-.]+
+URIHOST %{IPORHOST}(?::%{POSINT})?
+URIPATH (?:/[A-Za-z0-9$.+!*'(){},~:;=@#%&_\-]*)+
+URIPARAM \?[A-Za-z0-9$.+!*'|(){},~@#%&/=:;_?\-\[\]<>]*
+URIPATHPARAM %{URIPATH}(?:%{URIPARAM})?
+URI %{URIPROTO}://(?:%{USER}(?::[^@]*)?@)?(?:%{URIHOST})?(?:%{URIPATHPARAM})?
+MONTH \b(?:[Jj]an(?:uary)?|[Ff]eb(?:ruary)?|[Mm]ar(?:ch)?|[Aa]pr(?:il)?|[Mm]ay|[Jj]un(?:e)?|[Jj]ul(?:y)?|[Aa]ug(?:ust)?|[Ss]ep(?:tember)?|[Oo]ct(?:ober)?|[Nn]ov(?:ember)?|[Dd]ec(?:ember)?)\b
+MONTHNUM (?:0?[1-9]|1[0-2])
+MONTHDAY (?:(?:0[1-9])|(?:[12][0-9])|(?:3[01])|[1-9])
+DAY (?:Mon(?:day)?|Tue(?:sday)?|Wed(?:nesday)?|Thu(?:rsday)?|Fri(?:day)?|Sat(?:urday)?|Sun(?:day)?)
+YEAR (?>\d\d){1,2}
+HOUR (?:2[0123]|[01]?[0-9])
+MINUTE (?:[0-5][0-9])
+SECOND (?:(?:[0-5]?[0-9]|60)(?:[:.,][0-9]+)?)
+TIME (?!<[0-9])%{HOUR}:%{MINUTE}(?::%{SECOND})(?![0-9])
+DATE_US %{MONTHNUM}[/-]%{MONTHDAY}[/-]%{YEAR}
+DATE_EU %{MONTHDAY}[./-]%{MONTHNUM}[./-]%{YEAR}
+ISO8601_TIMEZONE (?:Z|[+-]%{HOUR}(?::?%{MINUTE})?)
+ISO8601_SECOND (?:%{SECOND}|60)
+TIMESTAMP_ISO8601 %{YEAR}-%{MONTHNUM}-%{MONTHDAY}[T ]%{HOUR}:?%{MINUTE}(?::?%{SECOND})?%{ISO8601_TIMEZONE}?
+HTTPDATE %{MONTHDAY}/%{MONTH}/%{YEAR}:%{TIME} %{INT}
+SYSLOGTIMESTAMP %{MONTH} +%{MONTHDAY} %{TIME}
+PROG [\x21-\x5a\x5c\x5e-\x7e]+?
+SYSLOGPROG %{PROG:program}(?:\[%{POSINT:pid}\])?
+SYSLOGHOST %{IPORHOST}
+SYSLOGFACILITY <%{NONNEGINT:facility}.%{NONNEGINT:priority}>
+HTTPDUSER %{EMAILADDRESS}|%{USER}
+LOGLEVEL (?:[Aa]lert|ALERT|[Tt]race|TRACE|[Dd]ebug|DEBUG|[Nn]otice|NOTICE|[Ii]nfo(?:rmation)?|INFO(?:RMATION)?|[Ww]arn(?:ing)?|WARN(?:ING)?|[Ee]rr(?:or)?|ERR(?:OR)?|[Cc]rit(?:ical)?|CRIT(?:ICAL)?|[Ff]atal|FATAL|[Ss]evere|SEVERE|EMERG(?:ENCY)?|[Ee]merg(?:ency)?|PANIC|[Pp]anic)
+COMMONAPACHELOG %{IPORHOST:clientip} %{HTTPDUSER:ident} %{HTTPDUSER:auth} \[%{HTTPDATE:ts}\] "(?:%{WORD:verb} %{NOTSPACE:request}(?: HTTP/%{NUMBER:httpversion})?|%{DATA:rawrequest})" %{NUMBER:status} (?:%{NUMBER:bytes}|-)
+COMBINEDAPACHELOG %{COMMONAPACHELOG} %{QS:referrer} %{QS:agent}
+"""##),
+        ("detectors.rules", ##"""
+# Built-in windowing and detectors. Every key is documented in Rules/README.md.
+
+[defaults]
+window = 5m
+step = 1m
+lateness = 1m
+
+[detector error_ratio]
+# Error-ratio spike against the service's own baseline.
+type = error_ratio
+alertname = ErrorRatioHigh
+severity = error
+tier = L2
+floor = 5%
+factor = 3
+min_delta = 2%
+min_events = 20
+for = 2m
+resolve_for = 3m
+resolve_below = 0.5
+baseline = 1h
+warmup = 10m
+critical_at = 25%
+
+[detector latency]
+# Latency-percentile regression against the service's own baseline.
+type = latency
+alertname = LatencyHigh
+severity = warning
+tier = L2
+percentile = 95
+floor_ms = 200
+factor = 2
+min_events = 20
+for = 2m
+resolve_for = 3m
+resolve_below = 0.8
+baseline = 1h
+warmup = 10m
+critical_factor = 5
+"""##),
+        ("formats.rules", ##"""
+# Built-in log formats, tried in this order for each line (the format that matched the previous line
+# of the same source is tried first). Named captures become fields; the ones vigil uses are:
+#   ts          event time (RFC 3339, nginx, syslog, epoch s/ms/µs: see Rules/README.md)
+#   level       TRACE … FATAL, syslog words, or a PRIORITY/severity digit
+#   pri         syslog <PRI> (severity = PRI % 8), used when there is no level
+#   service     the service the line belongs to (else the format's `service`, else the source name)
+#   status      HTTP status; >= 500 counts as an error
+#   latency_ms  latency in milliseconds; latency_s in seconds (nginx $request_time)
+#   message     the message text (template mining, evidence)
+#   kv          trailing key=value fields, scanned like logfmt (upstream=, service=, rt=, latency_ms= …)
+
+[format json]
+# JSON-lines app logs and `journalctl -o json` (journald's field names are known).
+type = json
+
+[format nginx]
+# nginx/Apache combined access log, with optional trailing key=value fields (rt=$request_time upstream=…).
+pattern = ^%{IPORHOST:client} %{HTTPDUSER:ident} %{HTTPDUSER:auth} \[%{HTTPDATE:ts}\] "(?<message>%{WORD:method} %{NOTSPACE:path}(?: HTTP/%{NUMBER:httpversion})?|[^"]*)" %{NUMBER:status} (?:%{NUMBER:bytes}|-)(?: %{QS:referrer} %{QS:agent})?(?: %{GREEDYDATA:kv})?$
+
+[format app]
+# TIMESTAMP LEVEL [service] message key=value (Log4j/Logback/Python logging style).
+pattern = ^%{TIMESTAMP_ISO8601:ts}\s+%{LOGLEVEL:level}:?\s+(?:\[%{NOTSPACE:service}\]\s+)?%{GREEDYDATA:message}$
+
+[format logback]
+# Logback/Log4j default layout: TIMESTAMP [thread] LEVEL logger - message
+pattern = ^%{TIMESTAMP_ISO8601:ts}\s+\[%{DATA:thread}\]\s+%{LOGLEVEL:level}\s+%{NOTSPACE:logger}\s+-\s+%{GREEDYDATA:message}$
+
+[format syslog5424]
+# RFC 5424: <PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD] MSG
+pattern = ^<%{NONNEGINT:pri}>1 %{TIMESTAMP_ISO8601:ts} %{NOTSPACE:host} %{NOTSPACE:service} %{NOTSPACE:procid} %{NOTSPACE:msgid} (?:-|(?:\[(?:[^\]\\]|\\.)*\])+)(?: %{GREEDYDATA:message})?$
+
+[format syslog]
+# RFC 3164 and `journalctl -o short-iso`: [<PRI>]TIMESTAMP HOST PROGRAM[PID]: MSG
+pattern = ^(?:<%{NONNEGINT:pri}>)?(?:%{SYSLOGTIMESTAMP:ts}|%{TIMESTAMP_ISO8601:ts}) %{SYSLOGHOST:host} %{PROG:service}(?:\[%{POSINT:pid}\])?: %{GREEDYDATA:message}$
+
+[format logfmt]
+# key=value pairs: time|ts|timestamp, level|lvl|severity, service|svc|app, msg|message, latency_ms …
+type = logfmt
+"""##),
+    ]
+}

@@ -1,0 +1,114 @@
+/// Event-time windowing for every service (`[defaults]`).
+public struct WindowConfig: Sendable, Equatable {
+    /// Length of the sliding window a detector evaluates.
+    public var window: EventTime = 300_000
+    /// Distance between evaluations; windows and incident start times are aligned to it.
+    public var step: EventTime = 60_000
+    /// How far behind the newest event time a line may arrive and still count; later lines are
+    /// counted as `late` and left out, never merged silently into a closed window.
+    public var lateness: EventTime = 60_000
+    public init() {}
+}
+
+/// Which detector a `[detector ID]` section configures.
+public enum DetectorType: String, Sendable, CaseIterable {
+    case errorRatio = "error_ratio"
+    case latency
+}
+
+/// Tunables of one detector; each detector reads the fields documented for it in `Rules/README.md`.
+public struct DetectorParams: Sendable, Equatable {
+    /// error_ratio: lowest window error ratio that can open an incident, whatever the baseline.
+    public var floor = 0.05
+    /// Multiplier on the baseline (ratio or latency) that the window must reach.
+    public var factor = 3.0
+    /// error_ratio: added to `baseline × factor`, so a near-zero baseline needs a real rise.
+    public var minDelta = 0.02
+    /// Fewest events in the window for an evaluation to count at all.
+    public var minEvents = 20
+    /// Hold: the condition must hold this long (whole steps) before an incident opens.
+    public var holdFor: EventTime = 120_000
+    /// Hysteresis: resolve only after this long below `resolveBelow × threshold`.
+    public var resolveFor: EventTime = 180_000
+    public var resolveBelow = 0.5
+    /// Span of history the baseline is taken from (steps inside an incident excluded).
+    public var baseline: EventTime = 3_600_000
+    /// The baseline needs this much history before the detector may fire.
+    public var warmup: EventTime = 600_000
+    /// error_ratio: window ratio at which the severity becomes critical.
+    public var criticalAt = 0.25
+    /// latency: the percentile compared (50, 95 or 99).
+    public var percentile = 95.0
+    /// latency: lowest percentile value (milliseconds) that can open an incident.
+    public var floorMs = 200.0
+    /// latency: `baseline × criticalFactor` makes the severity critical.
+    public var criticalFactor = 5.0
+
+    public init() {}
+
+    public static func defaults(for type: DetectorType) -> DetectorParams {
+        var p = DetectorParams()
+        if type == .latency { p.factor = 2; p.resolveBelow = 0.8 }
+        return p
+    }
+}
+
+public enum Severity: String, Sendable, CaseIterable { case critical, error, warning, info }
+public enum Tier: String, Sendable, CaseIterable { case L1, L2, L3 }
+
+/// A `[detector ID]` section.
+public struct DetectorRule: Sendable {
+    public var id: String
+    public var type: DetectorType
+    public var alertname: String
+    public var severity: Severity = .error
+    public var tier: Tier = .L2
+    public var enabled = true
+    public var params: DetectorParams
+}
+
+/// How a `[format NAME]` section recognises lines.
+public enum FormatKind: Sendable {
+    /// A JSON object per line (JSON-lines app logs and `journalctl -o json`).
+    case json
+    /// `key=value` pairs.
+    case logfmt
+    /// A PCRE2/grok pattern with named captures.
+    case regex(CompiledPattern)
+}
+
+/// A `[format NAME]` section.
+public struct FormatRule: Sendable {
+    public var name: String
+    public var kind: FormatKind
+    /// Service given to lines whose pattern captures none (before the source's default).
+    public var service: String?
+
+    public init(name: String, kind: FormatKind, service: String?) {
+        self.name = name
+        self.kind = kind
+        self.service = service
+    }
+}
+
+/// A validated rule set: what `--rules DIR` (or the built-in rules) resolves to.
+public struct RuleSet: Sendable {
+    public var window = WindowConfig()
+    public var formats: [FormatRule] = []
+    public var detectors: [DetectorRule] = []
+    /// Per-service overrides: service → detector id → params, and detectors switched off.
+    public var serviceParams: [String: [String: DetectorParams]] = [:]
+    public var serviceDisabled: [String: Set<String>] = [:]
+    public var patterns = PatternLibrary()
+
+    public init() {}
+
+    /// The parameters detector `rule` uses for `service`.
+    public func params(_ rule: DetectorRule, service: String) -> DetectorParams {
+        serviceParams[service]?[rule.id] ?? rule.params
+    }
+
+    public func isEnabled(_ rule: DetectorRule, service: String) -> Bool {
+        rule.enabled && !(serviceDisabled[service]?.contains(rule.id) ?? false)
+    }
+}

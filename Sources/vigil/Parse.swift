@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import VigilCore
+
+struct Parse: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the parser stage alone: one JSON object per input line.",
+        discussion: """
+            Prints what vigil extracts from each line (ts, level, service, status, latency_ms, message, the format \
+            that matched, and every named capture or key), or {"line":N,"unparsed":true,"reason":"…"}. \
+            Use it to see why a line does not count, or to try a pattern:
+
+              vigil parse /var/log/syslog | head
+              vigil parse --pattern '%{COMBINEDAPACHELOG}' access.log
+              journalctl -o json -n 100 | vigil parse -
+            """
+    )
+
+    @OptionGroup var ruleOptions: RuleOptions
+
+    @Option(help: ArgumentHelp("A PCRE2 regex or grok expression to use instead of the rule set's formats.", valueName: "P"))
+    var pattern: String?
+
+    @Option(help: ArgumentHelp("Year for syslog timestamps without one.", valueName: "YYYY"))
+    var year: Int?
+
+    @Argument(help: ArgumentHelp("Log files, or - for stdin (the default).", valueName: "PATH"))
+    var paths: [String] = []
+
+    func run() throws {
+        var rules = try ruleOptions.load()
+        if let pattern {
+            var diagnostics: [Diagnostic] = []
+            guard let compiled = rules.compile(Located(value: pattern, file: "--pattern", line: 1, column: 1), &diagnostics) else {
+                throw fail(diagnostics.map(\.description).joined(separator: "\n"), Exit.data)
+            }
+            rules.formats = [FormatRule(name: "pattern", kind: .regex(compiled), service: nil)]
+        }
+        let sources: [Source]
+        do { sources = try SourceSet.resolve(paths.isEmpty ? ["-"] : paths) } catch { throw fail(error.description, Exit.noInput) }
+        let out = FileHandle.standardOutput
+        var buffer: [UInt8] = []
+        for source in sources {
+            let parser = LineParser(rules: rules, defaultService: source.defaultService)
+            parser.collectFields = true
+            for file in source.files {
+                parser.timestamps = TimestampParser.forFile(file, year: year)
+                let reader: LineReader
+                do { reader = LineReader(stream: try InputOpener.open(file)) } catch { throw fail(error.description, Exit.noInput) }
+                var parsed = ParsedLine()
+                while true {
+                    let next: Line?
+                    do { next = try reader.next() } catch {
+                        FileHandle.standardError.write(Data("vigil: warning: \(error.description)\n".utf8))
+                        break
+                    }
+                    guard let line = next else { break }
+                    var w = JSONWriter()
+                    w.beginObject()
+                    w.key("line"); w.int(line.number)
+                    if sources.count > 1 || source.files.count > 1 { w.key("source"); w.string(source.name) }
+                    let reason = line.tooLong ? FailureReason.tooLong : parser.parse(line.bytes, line.count, into: &parsed)
+                    if let reason {
+                        w.key("unparsed"); w.bool(true)
+                        w.key("reason"); w.string(reason.rawValue)
+                    } else {
+                        write(parsed, parser, &w)
+                    }
+                    w.endObject()
+                    w.newline()
+                    buffer.append(contentsOf: w.bytes)
+                    if buffer.count > 64 * 1024 { out.write(Data(buffer)); buffer.removeAll(keepingCapacity: true) }
+                }
+            }
+        }
+        out.write(Data(buffer))
+    }
+
+    private func write(_ p: ParsedLine, _ parser: LineParser, _ w: inout JSONWriter) {
+        var written: Set<String> = ["line", "source"]
+        w.key("ts"); w.string(CivilTime.format(p.ts))
+        w.key("format"); w.string(parser.formats[p.format].name)
+        w.key("level"); w.string(p.level.name)
+        if let s = p.service { w.key("service"); w.string(bytes: s) }
+        if p.status > 0 { w.key("status"); w.int(Int(p.status)) }
+        if p.latencyMs >= 0 { w.key("latency_ms"); w.number(p.latencyMs) }
+        if let m = p.message { w.key("message"); w.string(bytes: m) }
+        w.key("error"); w.bool(p.isError)
+        written.formUnion(["ts", "format", "level", "service", "status", "latency_ms", "message", "error"])
+        for field in parser.fields where !written.contains(field.name) && isFieldName(field.name) {
+            written.insert(field.name)
+            w.key(field.name)
+            w.string(bytes: field.value)
+        }
+    }
+
+    private func isFieldName(_ s: String) -> Bool { !s.isEmpty && s.utf8.count <= 128 }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import VigilCore
+
+@main
+struct Vigil: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vigil",
+        abstract: "Log ingestion and anomaly detection for production support.",
+        discussion: """
+            vigil reads logs (plain or gzip, rotated sets, stdin), parses them with PCRE2 patterns and built-in \
+            formats (journald JSON, syslog, nginx/Apache, logfmt, JSON lines, app logs), computes per-service \
+            error ratios and latency percentiles in event time, and writes incidents as JSONL.
+
+            Start here:
+              vigil replay /var/log/nginx/access.log*      incidents found in archives
+              vigil parse app.log | head                   what vigil extracts from each line
+              vigil check --rules ./my-rules               validate a rule set
+            """,
+        subcommands: [Replay.self, Parse.self, Check.self, Generate.self]
+    )
+}
+
+/// Exit codes of SPEC.md.
+enum Exit {
+    static let usage: Int32 = 64
+    static let data: Int32 = 65
+    static let noInput: Int32 = 66
+    static let software: Int32 = 70
+    static let io: Int32 = 74
+    static let config: Int32 = 78
+}
+
+/// Options every command that reads logs shares.
+struct RuleOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Rule set directory (patterns/ and *.rules); default: the built-in rules.", valueName: "DIR"))
+    var rules: String?
+
+    /// Loads the rule set or exits 65 with every `FILE:LINE:COL` error.
+    func load() throws -> RuleSet {
+        do {
+            if let rules { return try RuleSet.load(directory: rules) }
+            return try RuleSet.builtin()
+        } catch {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            throw ExitCode(Exit.data)
+        }
+    }
+}
+
+func fail(_ message: String, _ code: Int32) -> ExitCode {
+    FileHandle.standardError.write(Data(("vigil: " + message + "\n").utf8))
+    return ExitCode(code)
+}
