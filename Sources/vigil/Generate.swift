@@ -32,7 +32,7 @@ struct Generate: ParsableCommand {
     @Option(help: "Mean lines per second per service.")
     var rate = 4.0
 
-    @Option(help: ArgumentHelp("Comma-separated line shapes: app, nginx, json, logfmt.", valueName: "LIST"))
+    @Option(help: ArgumentHelp("Comma-separated line shapes: app, nginx, json, logfmt, journald, syslog, syslog5424, logback.", valueName: "LIST"))
     var shapes = "app,nginx,json,logfmt"
 
     @Option(help: ArgumentHelp("KIND:SERVICE:OFFSET:DURATION[:INTENSITY], KIND error_burst or latency; repeatable.", valueName: "SPEC"))

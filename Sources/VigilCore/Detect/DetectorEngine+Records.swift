@@ -23,7 +23,7 @@ extension DetectorEngine {
                          ("baseline_error_ratio", open.baseline), ("threshold", open.threshold)]
             switch event {
             case .resolved:
-                r.summary = "\(name): error ratio back to \(Format.percent(ratio ?? 0)) (peak \(Format.percent(open.peak)), threshold \(Format.percent(open.threshold)))"
+                r.summary = "\(name): error ratio back to \(Format.percent(m.recentValue ?? 0)) over the last \(Format.duration(p.resolveFor)) (peak \(Format.percent(open.peak)), threshold \(Format.percent(open.threshold)))"
             default:
                 r.summary = "\(name): error ratio \(Format.percent(ratio ?? 0)) over \(windowText) (baseline \(Format.percent(open.baseline)), threshold \(Format.percent(open.threshold)))"
             }
@@ -41,7 +41,7 @@ extension DetectorEngine {
             let value = sketch?.quantile(p.percentile / 100) ?? 0
             switch event {
             case .resolved:
-                r.summary = "\(name): \(pName) latency back to \(Format.milliseconds(value)) (peak \(Format.milliseconds(open.peak)), threshold \(Format.milliseconds(open.threshold)))"
+                r.summary = "\(name): \(pName) latency back to \(Format.milliseconds(m.recentValue ?? value)) over the last \(Format.duration(p.resolveFor)) (peak \(Format.milliseconds(open.peak)), threshold \(Format.milliseconds(open.threshold)))"
             default:
                 r.summary = "\(name): \(pName) latency \(Format.milliseconds(value)) over \(windowText) (baseline \(Format.milliseconds(open.baseline)), threshold \(Format.milliseconds(open.threshold)))"
             }

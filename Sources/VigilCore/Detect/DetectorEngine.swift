@@ -18,6 +18,8 @@ struct Measurement {
     var historyValue: Double
     var historyWeight: Int
     var sums: StepSums
+    /// The value over the `resolve_for` span (what resolution looks at).
+    var recentValue: Double?
 }
 
 /// Runs every detector of the rule set on a service at the close of a step, and turns transitions
@@ -113,7 +115,8 @@ struct DetectorEngine {
             return Measurement(value: ratio, baseline: baseline, threshold: threshold,
                                holds: baseline != nil && (ratio ?? 0) >= threshold && ratio != nil, clear: clear,
                                severity: severity(rule, p, value: ratio ?? 0, baseline: baseline ?? 0),
-                               historyValue: Double(own.errors), historyWeight: own.requests, sums: sums)
+                               historyValue: Double(own.errors), historyWeight: own.requests, sums: sums,
+                               recentValue: recent.errorRatio)
         case .latency:
             let q = p.percentile / 100
             let sums = service.sums(endingAt: step, count: windowSteps, withLatency: true)
@@ -131,7 +134,8 @@ struct DetectorEngine {
             return Measurement(value: value, baseline: baseline, threshold: threshold,
                                holds: baseline != nil && value != nil && value! >= threshold, clear: clear,
                                severity: severity(rule, p, value: value ?? 0, baseline: baseline ?? 0),
-                               historyValue: enough ? own.latency!.quantile(q)! : 0, historyWeight: enough ? 1 : 0, sums: sums)
+                               historyValue: enough ? own.latency!.quantile(q)! : 0, historyWeight: enough ? 1 : 0, sums: sums,
+                               recentValue: recentValue)
         }
     }
 

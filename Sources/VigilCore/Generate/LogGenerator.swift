@@ -29,13 +29,19 @@ public struct LogGenerator {
 
     /// The line shapes a service writes in.
     public enum Shape: String, Sendable, CaseIterable {
-        case app, nginx, json, logfmt
+        case app, nginx, json, logfmt, journald, syslog, syslog5424, logback
+        /// The four shapes of a typical mixed estate, used unless others are asked for.
+        public static let mixed: [Shape] = [.app, .nginx, .json, .logfmt]
         var fileName: String {
             switch self {
             case .app: "app.log"
             case .nginx: "access.log"
             case .json: "events.jsonl"
             case .logfmt: "worker.log"
+            case .journald: "journal.json"
+            case .syslog: "syslog"
+            case .syslog5424: "syslog5424.log"
+            case .logback: "server.log"
             }
         }
     }
@@ -46,7 +52,7 @@ public struct LogGenerator {
     public var serviceCount = 12
     /// Mean lines per second per service.
     public var rate = 4.0
-    public var shapes: [Shape] = Shape.allCases
+    public var shapes: [Shape] = Shape.mixed
     public var anomalies: [Anomaly] = []
 
     public init() {}
@@ -147,8 +153,30 @@ public struct LogGenerator {
         case .logfmt:
             let level = isError ? "error" : "info"
             text = "ts=\(time) level=\(level) service=\(service) msg=\"\(message)\" job_id=\(id) latency_ms=\(latency)"
+        case .journald:
+            let priority = isError ? 3 : 6
+            let micros = ts * 1000 + EventTime(rng.below(1000))
+            text = "{\"__CURSOR\":\"s=5f1c;i=\(String(n, radix: 16));b=9a2e;m=\(String(micros, radix: 16));t=\(String(micros, radix: 16))\",\"__REALTIME_TIMESTAMP\":\"\(micros)\",\"PRIORITY\":\"\(priority)\",\"_SYSTEMD_UNIT\":\"\(service).service\",\"SYSLOG_IDENTIFIER\":\"\(service)\",\"_PID\":\"\(1000 + rng.below(9000))\",\"MESSAGE\":\"\(message) request_id=\(id) latency_ms=\(latency)\"}"
+        case .syslog:
+            let word = isError ? "error: " : ""
+            text = "\(Self.syslogTime(ts)) web-1 \(service)[\(1000 + n % 9000)]: \(word)\(message) request_id=\(id) latency_ms=\(latency)"
+        case .syslog5424:
+            let pri = 8 * 16 + (isError ? 3 : 6)
+            text = "<\(pri)>1 \(time) web-1 \(service) \(1000 + n % 9000) - - \(message) request_id=\(id) latency_ms=\(latency)"
+        case .logback:
+            let level = isError ? "ERROR" : "INFO "
+            let stamp = time.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: ".", with: ",").replacingOccurrences(of: "Z", with: "")
+            text = "\(stamp) [http-nio-8080-exec-\(1 + rng.below(8))] \(level) com.example.\(service).Handler - \(message) request_id=\(id) latency_ms=\(latency)"
         }
         return Array(text.utf8) + [10]
+    }
+
+    /// `Nov 26 10:00:00` (RFC 3164: no year, no zone).
+    static func syslogTime(_ ts: EventTime) -> String {
+        let common = commonLogTime(ts)   // 26/Nov/2026:10:00:00 +0000
+        let chars = Array(common)
+        let day = chars[0] == "0" ? " " + String(chars[1]) : String(chars[0...1])
+        return "\(String(chars[3...5])) \(day) \(String(chars[12...19]))"
     }
 
     /// `26/Nov/2026:10:00:00 +0000`.

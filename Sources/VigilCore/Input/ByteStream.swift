@@ -70,7 +70,10 @@ public final class GzipStream: ByteStream {
     }
 
     public func read(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws(InputError) -> Int {
-        guard !finished else { return 0 }
+        guard !finished else {
+            if let error = pendingError { pendingError = nil; throw error }
+            return 0
+        }
         stream.next_out = buffer
         stream.avail_out = UInt32(capacity)
         while stream.avail_out > 0 {
@@ -79,9 +82,10 @@ public final class GzipStream: ByteStream {
                 if n == 0 {
                     finished = true
                     if !memberEnded {
+                        let error = InputError(kind: .corrupt, path: source.path, message: "gzip data ends before the end of its member (truncated archive)")
                         let produced = capacity - Int(stream.avail_out)
-                        if produced > 0 { return produced }
-                        throw InputError(kind: .corrupt, path: source.path, message: "gzip data ends before the end of its member (truncated archive)")
+                        if produced > 0 { pendingError = error; return produced }
+                        throw error
                     }
                     break
                 }

@@ -193,7 +193,7 @@ extension RuleSet {
         let common = ["factor", "min_events", "for", "resolve_for", "resolve_below", "baseline", "warmup"]
         let specific = type == .errorRatio ? ["floor", "min_delta", "critical_at"] : ["percentile", "floor_ms", "critical_factor"]
         guard common.contains(key.value) || specific.contains(key.value) else {
-            d.append(key.diagnostic("unknown key '\(key.value)' for a \(type.rawValue) detector (expected \((["type", "alertname", "severity", "tier", "enabled"] + common + specific).joined(separator: ", ")))"))
+            d.append(key.diagnostic("unknown key '\(key.value)' for detector type \(type.rawValue) (expected \((["type", "alertname", "severity", "tier", "enabled"] + common + specific).joined(separator: ", ")))"))
             return
         }
         switch key.value {
