@@ -45,20 +45,22 @@ struct Replay: ParsableCommand {
     func run() throws {
         let rules = try ruleOptions.load()
         let parser = TimestampParser()
+        let fromTime = try from.map { text in
+            guard let t = parser.parse(text) else { throw fail("--from: not an RFC 3339 time: \(text)", Exit.usage) }
+            return t
+        }
+        let toTime = try to.map { text in
+            guard let t = parser.parse(text) else { throw fail("--to: not an RFC 3339 time: \(text)", Exit.usage) }
+            return t
+        }
         var pipeline: ReplayPipeline
         do {
             pipeline = ReplayPipeline(sources: try SourceSet.resolve(paths), rules: rules)
         } catch {
             throw fail("\(error.description)", Exit.noInput)
         }
-        if let from {
-            guard let t = parser.parse(from) else { throw fail("--from: not an RFC 3339 time: \(from)", Exit.usage) }
-            pipeline.from = t
-        }
-        if let to {
-            guard let t = parser.parse(to) else { throw fail("--to: not an RFC 3339 time: \(to)", Exit.usage) }
-            pipeline.to = t
-        }
+        pipeline.from = fromTime
+        pipeline.to = toTime
         pipeline.year = year
 
         let output: JSONLSink
