@@ -8,7 +8,7 @@ cd "$(dirname "$0")/replay"
 vigil=${1:-../../.build/debug/vigil}
 gen() { # case shape anomaly...
     name=$1; shape=$2; shift 2
-    rm -rf "$name.tmp"; mkdir -p "$name"
+    rm -rf "$name.tmp" "$name"; mkdir -p "$name"
     set -- "$@"
     args=""
     for a in "$@"; do args="$args --anomaly $a"; done

@@ -35,6 +35,9 @@ struct Generate: ParsableCommand {
     @Option(help: ArgumentHelp("Comma-separated line shapes: app, nginx, json, logfmt, journald, syslog, syslog5424, logback.", valueName: "LIST"))
     var shapes = "app,nginx,json,logfmt"
 
+    @Option(help: ArgumentHelp("Write every line to this one file instead of one file per shape.", valueName: "NAME"))
+    var combined: String?
+
     @Option(help: ArgumentHelp("KIND:SERVICE:OFFSET:DURATION[:INTENSITY], KIND error_burst or latency; repeatable.", valueName: "SPEC"))
     var anomaly: [String] = []
 
@@ -46,6 +49,7 @@ struct Generate: ParsableCommand {
         generator.duration = try parseDuration(duration, "--duration")
         generator.serviceCount = services
         generator.rate = rate
+        generator.combinedFileName = combined
         generator.shapes = try shapes.split(separator: ",").map {
             guard let shape = LogGenerator.Shape(rawValue: String($0)) else { throw fail("--shapes: unknown shape \($0)", Exit.usage) }
             return shape

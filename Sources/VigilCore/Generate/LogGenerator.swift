@@ -54,6 +54,8 @@ public struct LogGenerator {
     public var rate = 4.0
     public var shapes: [Shape] = Shape.mixed
     public var anomalies: [Anomaly] = []
+    /// When set, every line goes to this one file (in event-time order) instead of one file per shape.
+    public var combinedFileName: String? = nil
 
     public init() {}
 
@@ -97,7 +99,7 @@ public struct LogGenerator {
             }
             let isError = rng.unit() < errorP
             let line = render(profile.shape, service: names[i], ts: ts, isError: isError, latencyMs: latencyMs, n: counter, rng: &rng)
-            files[profile.shape.fileName, default: []].append(contentsOf: line)
+            files[combinedFileName ?? profile.shape.fileName, default: []].append(contentsOf: line)
         }
         return files
     }
@@ -146,7 +148,7 @@ public struct LogGenerator {
             let status = isError ? [500, 502, 503, 504][rng.below(4)] : (rng.below(30) == 0 ? 404 : 200)
             let ip = "10.\(rng.below(256)).\(rng.below(256)).\(1 + rng.below(254))"
             let path = Self.paths[rng.below(Self.paths.count)]
-            text = "\(ip) - - [\(Self.commonLogTime(ts))] \"GET \(path) HTTP/1.1\" \(status) \(200 + rng.below(5000)) \"-\" \"curl/8.5\" rt=\(Format.decimal(latencyMs / 1000, digits: 3)) upstream=\(service)"
+            text = "\(ip) - - [\(Self.commonLogTime(ts))] \"GET \(path) HTTP/1.1\" \(status) \(200 + rng.below(5000)) \"-\" \"curl/8.5\" rt=\(Format.decimal(latencyMs / 1000, digits: 3)) uct=\"0.000\" uht=\"\(Format.decimal(latencyMs * 0.9 / 1000, digits: 3))\" urt=\"\(Format.decimal(latencyMs * 0.95 / 1000, digits: 3))\" upstream=\(service)"
         case .json:
             let level = isError ? "error" : "info"
             text = "{\"time\":\"\(time)\",\"level\":\"\(level)\",\"service\":\"\(service)\",\"msg\":\"\(message)\",\"request_id\":\(id),\"duration_ms\":\(latency)}"
