@@ -13,8 +13,12 @@ struct Replay: ParsableCommand {
 
             Examples:
               vigil replay /var/log/nginx/access.log*
-              vigil replay --sink incidents.jsonl checkout=/var/log/checkout/ payments=pay.log.gz
-              vigil replay --from 2026-11-26T10:00:00Z --to 2026-11-26T12:00:00Z app.log
+              vigil replay --sink out.jsonl checkout=/var/log/checkout/
+              vigil replay --from 2026-11-26T10:00:00Z app.log.2.gz app.log.1
+
+            One JSON record per line on stdout (or --sink): an incident opened, updated
+            as it grows, resolved. Counters of lines read, parsed and failed (with the
+            reason) go to stderr at the end.
             """
     )
 

@@ -13,9 +13,10 @@ struct Vigil: ParsableCommand {
             error ratios and latency percentiles in event time, and writes incidents as JSONL.
 
             Start here:
-              vigil replay /var/log/nginx/access.log*      incidents found in archives
-              vigil parse app.log | head                   what vigil extracts from each line
-              vigil check --rules ./my-rules               validate a rule set
+              vigil replay /var/log/nginx/access.log*   incidents in archives
+              vigil parse app.log | head                what vigil reads from each line
+              vigil check --rules ./my-rules            validate a rule set
+            Rule files: Rules/README.md. Record format: vigil.record/v1 (SPEC.md).
             """,
         subcommands: [Replay.self, Parse.self, Check.self, Generate.self]
     )
