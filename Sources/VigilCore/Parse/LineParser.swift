@@ -9,8 +9,14 @@ import Glibc
 /// format costs one PCRE2 match per line.
 public final class LineParser {
     public let formats: [FormatRule]
+    /// Owns the PCRE2 match data; the per-line path uses `raw` and `kinds`, plain values that cost
+    /// no reference counting when read from an array.
     private let matchers: [Matcher?]
+    private let raw: [RawMatcher?]
+    private let kinds: [KindTag]
     private let groups: [FormatGroups]
+    private var limitHitCounts: [Int]
+    private enum KindTag: UInt8 { case json, logfmt, regex }
     public var timestamps: TimestampParser
     /// Service for lines that name none (the `NAME` of `NAME=PATH`, else the source's file stem).
     private let defaultService: [UInt8]
@@ -27,7 +33,7 @@ public final class LineParser {
     public private(set) var fields: [(name: String, value: [UInt8], isNumber: Bool)] = []
 
     /// Matches that hit a PCRE2 limit, per format.
-    public var limitHits: [Int] { matchers.map { $0?.limitHits ?? 0 } }
+    public var limitHits: [Int] { limitHitCounts }
 
     public init(rules: RuleSet, defaultService: String, timestamps: TimestampParser = TimestampParser(), maxLineBytes: Int = 1 << 16) {
         formats = rules.formats
@@ -35,6 +41,11 @@ public final class LineParser {
             if case .regex(let pattern) = format.kind { return Matcher(pattern) }
             return nil
         }
+        raw = matchers.map { $0?.raw }
+        kinds = rules.formats.map { format in
+            switch format.kind { case .json: .json; case .logfmt: .logfmt; case .regex: .regex }
+        }
+        limitHitCounts = Array(repeating: 0, count: rules.formats.count)
         groups = rules.formats.map { FormatGroups($0) }
         self.timestamps = timestamps
         self.defaultService = Array(defaultService.utf8)
@@ -73,7 +84,7 @@ public final class LineParser {
             let index = k == 0 ? sticky : (k <= sticky ? k - 1 : k)
             k += 1
             let result: FailureReason?
-            switch formats[index].kind {
+            switch kinds[index] {
             case .json:
                 guard p[0] == 123 || p[0] == 32 else { continue }
                 guard let r = parseJSON(p, n, &out) else { continue }
@@ -100,17 +111,21 @@ public final class LineParser {
 
     /// nil when the pattern does not match; `.some(nil)` on success; `.some(reason)` when matched but unusable.
     private func parseRegex(_ index: Int, _ p: UnsafePointer<UInt8>, _ n: Int, _ out: inout ParsedLine) -> FailureReason?? {
-        guard let matcher = matchers[index], matcher.match(p, n) else { return nil }
+        guard let matcher = raw[index] else { return nil }
+        switch matcher.match(p, n) {
+        case .matched: break
+        case .noMatch: return nil
+        case .limitHit: limitHitCounts[index] += 1; return nil
+        }
         let g = groups[index]
-        if collectFields {
-            for (name, number) in matcher.pattern.groups {
+        if collectFields, let pattern = matchers[index]?.pattern {
+            for (name, number) in pattern.groups {
                 guard let r = matcher.range(number), !fields.contains(where: { $0.name == name }) else { continue }
                 fields.append((name, Array(UnsafeBufferPointer(start: p + r.start, count: r.end - r.start)), false))
             }
         }
-        @inline(__always) func first(_ numbers: [Int]) -> (start: Int, end: Int)? {
-            for number in numbers { if let r = matcher.range(number) { return r } }
-            return nil
+        @inline(__always) func first(_ numbers: GroupPair) -> (start: Int, end: Int)? {
+            matcher.range(numbers.first) ?? matcher.range(numbers.second)
         }
         if let r = first(g.message) { out.message = UnsafeBufferPointer(start: p + r.start, count: r.end - r.start) }
         if let r = first(g.service) { out.service = UnsafeBufferPointer(start: p + r.start, count: r.end - r.start) }
@@ -265,24 +280,34 @@ public final class LineParser {
     }
 }
 
-/// Group numbers of the captures vigil interprets, per format (several when a name repeats).
+/// Up to two group numbers for one field (a name may repeat in alternatives, e.g. syslog's `ts`);
+/// -1 when absent. Plain integers, so reading them per line costs nothing.
+struct GroupPair {
+    var first = -1
+    var second = -1
+    mutating func add(_ number: Int) {
+        if first < 0 { first = number } else if second < 0 { second = number }
+    }
+}
+
+/// Group numbers of the captures vigil interprets, per format.
 struct FormatGroups {
-    var ts: [Int] = [], level: [Int] = [], pri: [Int] = [], service: [Int] = [], status: [Int] = []
-    var latencyMs: [Int] = [], latencySeconds: [Int] = [], message: [Int] = [], kv: [Int] = []
+    var ts = GroupPair(), level = GroupPair(), pri = GroupPair(), service = GroupPair(), status = GroupPair()
+    var latencyMs = GroupPair(), latencySeconds = GroupPair(), message = GroupPair(), kv = GroupPair()
 
     init(_ format: FormatRule) {
         guard case .regex(let pattern) = format.kind else { return }
         for (name, number) in pattern.groups {
             switch name {
-            case "ts", "timestamp", "time": ts.append(number)
-            case "level", "severity": level.append(number)
-            case "pri": pri.append(number)
-            case "service", "program": service.append(number)
-            case "status": status.append(number)
-            case "latency_ms", "duration_ms": latencyMs.append(number)
-            case "latency_s", "request_time": latencySeconds.append(number)
-            case "message", "msg": message.append(number)
-            case "kv": kv.append(number)
+            case "ts", "timestamp", "time": ts.add(number)
+            case "level", "severity": level.add(number)
+            case "pri": pri.add(number)
+            case "service", "program": service.add(number)
+            case "status": status.add(number)
+            case "latency_ms", "duration_ms": latencyMs.add(number)
+            case "latency_s", "request_time": latencySeconds.add(number)
+            case "message", "msg": message.add(number)
+            case "kv": kv.add(number)
             default: break
             }
         }

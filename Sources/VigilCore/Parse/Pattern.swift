@@ -102,22 +102,49 @@ public final class Matcher {
     /// Matches `count` bytes at `subject`. On success, `range(of:)` gives group offsets.
     @inline(__always)
     public func match(_ subject: UnsafePointer<UInt8>, _ count: Int) -> Bool {
-        let rc: Int32
-        if pattern.isJIT {
-            rc = pcre2_jit_match_8(pattern.code, subject, count, 0, 0, matchData, context)
-        } else {
-            rc = pcre2_match_8(pattern.code, subject, count, 0, 0, matchData, context)
+        switch raw.match(subject, count) {
+        case .matched: return true
+        case .limitHit: limitHits += 1; return false
+        case .noMatch: return false
         }
-        if rc >= 0 { return true }
-        if rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT || rc == PCRE2_ERROR_HEAPLIMIT {
-            limitHits += 1
-        }
-        return false
     }
 
     /// Byte range (start, end) of group `number` in the last successful match, or nil when unset.
     @inline(__always)
+    public func range(_ number: Int) -> (start: Int, end: Int)? { raw.range(number) }
+
+    /// The same matcher as plain pointers, for the per-line path: copying it costs no reference
+    /// counting. Valid while this `Matcher` lives.
+    public var raw: RawMatcher {
+        RawMatcher(code: pattern.code, matchData: matchData, context: context, ovector: ovector, isJIT: pattern.isJIT)
+    }
+}
+
+/// Outcome of one match.
+public enum MatchOutcome { case matched, noMatch, limitHit }
+
+/// A matcher's C handles without ownership (see `Matcher.raw`).
+public struct RawMatcher {
+    let code: OpaquePointer
+    let matchData: OpaquePointer
+    let context: OpaquePointer
+    let ovector: UnsafeMutablePointer<Int>
+    let isJIT: Bool
+
+    @inline(__always)
+    public func match(_ subject: UnsafePointer<UInt8>, _ count: Int) -> MatchOutcome {
+        let rc = isJIT ? pcre2_jit_match_8(code, subject, count, 0, 0, matchData, context)
+                       : pcre2_match_8(code, subject, count, 0, 0, matchData, context)
+        if rc >= 0 { return .matched }
+        if rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT || rc == PCRE2_ERROR_HEAPLIMIT {
+            return .limitHit
+        }
+        return .noMatch
+    }
+
+    @inline(__always)
     public func range(_ number: Int) -> (start: Int, end: Int)? {
+        guard number >= 0 else { return nil }
         let start = ovector[2 * number]
         if start == vigil_pcre2_unset() { return nil }
         return (start, ovector[2 * number + 1])
