@@ -20,7 +20,10 @@ public final class LineParser {
     public var timestamps: TimestampParser
     /// Service for lines that name none (the `NAME` of `NAME=PATH`, else the source's file stem).
     private let defaultService: [UInt8]
-    private var sticky = 0
+    /// The format that last matched a line starting with each byte value: a file that mixes
+    /// shapes (app lines start with a digit of the year, access lines with an address, JSON with `{`)
+    /// still costs one match per line.
+    private var stickyByFirstByte = [Int](repeating: 0, count: 256)
     private let scratchCapacity: Int
     private let scratchMessage: UnsafeMutablePointer<UInt8>
     private let scratchService: UnsafeMutablePointer<UInt8>
@@ -80,6 +83,7 @@ public final class LineParser {
 
         let count = formats.count
         var k = 0
+        let sticky = stickyByFirstByte[Int(p[0])]
         while k < count {
             let index = k == 0 ? sticky : (k <= sticky ? k - 1 : k)
             k += 1
@@ -97,7 +101,7 @@ public final class LineParser {
                 result = r
             }
             out.format = index
-            sticky = index
+            stickyByFirstByte[Int(p[0])] = index
             if result != nil { return result }
             if out.service == nil {
                 out.service = formatServices[index] ?? UnsafeBufferPointer(start: defaultServiceBuffer, count: defaultService.count)
@@ -163,6 +167,7 @@ public final class LineParser {
     /// Applies the well-known keys among `key=value` pairs; returns whether a valid time was found.
     @discardableResult
     private func scanKeyValues(_ p: UnsafePointer<UInt8>, _ n: Int, _ out: inout ParsedLine, onlyMissing: Bool) -> Bool {
+        if onlyMissing, !collectFields { fillMissing(p, n, &out); return false }
         var scanner = KeyValueScanner(p, n)
         var hasTime = false
         while let pair = scanner.next() {
@@ -191,6 +196,46 @@ public final class LineParser {
             }
         }
         return hasTime
+    }
+
+    /// The per-line path of `scanKeyValues` for trailing fields and messages: jumps from `=` to `=`
+    /// with `memchr` (most bytes of a message are not keys) and only fills what is still missing.
+    @inline(__always)
+    private func fillMissing(_ p: UnsafePointer<UInt8>, _ n: Int, _ out: inout ParsedLine) {
+        var i = 0
+        while i < n, let hit = memchr(p + i, 61, n - i) {
+            let equals = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - p
+            var keyStart = equals
+            while keyStart > i, p[keyStart - 1] != 32, p[keyStart - 1] != 9 { keyStart -= 1 }
+            var valueStart = equals + 1
+            var valueEnd: Int
+            if valueStart < n, p[valueStart] == 34 {
+                valueStart += 1
+                valueEnd = valueStart
+                while valueEnd < n, p[valueEnd] != 34 { if p[valueEnd] == 92 { valueEnd += 1 }; valueEnd += 1 }
+                valueEnd = min(valueEnd, n)
+                i = min(valueEnd + 1, n)
+            } else {
+                valueEnd = memchr(p + valueStart, 32, n - valueStart).map { UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - p } ?? n
+                i = valueEnd
+            }
+            let keyLength = equals - keyStart
+            guard keyLength > 0 else { i = max(i, equals + 1); continue }
+            let v = p + valueStart, vn = valueEnd - valueStart
+            switch FieldKey.classify(p + keyStart, keyLength) {
+            case .level:
+                if out.level == .unknown { out.level = Level.parse(v, vn) }
+            case .service:
+                if out.service == nil, vn > 0, !(vn == 1 && v[0] == 45) { out.service = UnsafeBufferPointer(start: v, count: vn) }
+            case .status:
+                if out.status == 0, let s = ByteNumber.int(v, vn) { out.status = Int32(clamping: s) }
+            case .latencyMs:
+                if out.latencyMs < 0, let l = ByteNumber.latencyMs(v, vn, bareUnitMs: 1) { out.latencyMs = l }
+            case .latencySeconds:
+                if out.latencyMs < 0, let l = ByteNumber.latencyMs(v, vn, bareUnitMs: 1000) { out.latencyMs = l }
+            default: break
+            }
+        }
     }
 
     // MARK: JSON and journald

@@ -62,6 +62,15 @@ LOGLEVEL (?:[Aa]lert|ALERT|[Tt]race|TRACE|[Dd]ebug|DEBUG|[Nn]otice|NOTICE|[Ii]nf
 COMMONAPACHELOG %{IPORHOST:clientip} %{HTTPDUSER:ident} %{HTTPDUSER:auth} \[%{HTTPDATE:ts}\] "(?:%{WORD:verb} %{NOTSPACE:request}(?: HTTP/%{NUMBER:httpversion})?|%{DATA:rawrequest})" %{NUMBER:status} (?:%{NUMBER:bytes}|-)
 COMBINEDAPACHELOG %{COMMONAPACHELOG} %{QS:referrer} %{QS:agent}
 """##),
+        ("patterns/vigil-patterns", ##"""
+# Lean building blocks of vigil's built-in formats. A format's pattern runs on every line, so these
+# are as specific as a log line needs and no more; vigil's own parsers then validate the values
+# (a timestamp that matches here but is not a date still fails as bad_timestamp).
+VIGIL_ISO_TS \d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d(?::?\d\d)?)?
+VIGIL_SYSLOG_TS [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?
+VIGIL_LEVEL (?i:trace|debug|info(?:rmation)?|notice|warn(?:ing)?|err(?:or)?|crit(?:ical)?|fatal|severe|alert|emerg(?:ency)?|panic)
+VIGIL_QUOTED "(?:[^"\\]|\\.)*"
+"""##),
         ("detectors.rules", ##"""
 # Built-in windowing and detectors. Every key is documented in Rules/README.md.
 
@@ -105,8 +114,10 @@ warmup = 10m
 critical_factor = 5
 """##),
         ("formats.rules", ##"""
-# Built-in log formats, tried in this order for each line (the format that matched the previous line
-# of the same source is tried first). Named captures become fields; the ones vigil uses are:
+# Built-in log formats, tried in this order for each line (the format that last matched a line of
+# the same source starting with the same byte is tried first). The patterns use the lean building
+# blocks of patterns/vigil-patterns rather than the general grok library, because they run on every
+# line; any grok name works in your own formats. Named captures become fields; the ones vigil uses are:
 #   ts          event time (RFC 3339, nginx, syslog, epoch s/ms/µs: see Rules/README.md)
 #   level       TRACE … FATAL, syslog words, or a PRIORITY/severity digit
 #   pri         syslog <PRI> (severity = PRI % 8), used when there is no level
@@ -122,23 +133,23 @@ type = json
 
 [format nginx]
 # nginx/Apache combined access log, with optional trailing key=value fields (rt=$request_time upstream=…).
-pattern = ^%{IPORHOST:client} %{HTTPDUSER:ident} %{HTTPDUSER:auth} \[%{HTTPDATE:ts}\] "(?<message>%{WORD:method} %{NOTSPACE:path}(?: HTTP/%{NUMBER:httpversion})?|[^"]*)" %{NUMBER:status} (?:%{NUMBER:bytes}|-)(?: %{QS:referrer} %{QS:agent})?(?: %{GREEDYDATA:kv})?$
+pattern = ^(?<client>\S+) (?<ident>\S+) (?<auth>\S+) \[(?<ts>[^\]]+)\] "(?<message>(?<method>[A-Z]+) (?<path>\S+)(?: HTTP/(?<httpversion>[\d.]+))?|[^"]*)" (?<status>\d{3}) (?:(?<bytes>\d+)|-)(?: (?<referrer>%{VIGIL_QUOTED}) (?<agent>%{VIGIL_QUOTED}))?(?: (?<kv>.*))?$
 
 [format app]
 # TIMESTAMP LEVEL [service] message key=value (Log4j/Logback/Python logging style).
-pattern = ^%{TIMESTAMP_ISO8601:ts}\s+%{LOGLEVEL:level}:?\s+(?:\[%{NOTSPACE:service}\]\s+)?%{GREEDYDATA:message}$
+pattern = ^(?<ts>%{VIGIL_ISO_TS})\s+(?<level>%{VIGIL_LEVEL}):?\s+(?:\[(?<service>[^\]\s]+)\]\s+)?(?<message>.*)$
 
 [format logback]
 # Logback/Log4j default layout: TIMESTAMP [thread] LEVEL logger - message
-pattern = ^%{TIMESTAMP_ISO8601:ts}\s+\[%{DATA:thread}\]\s+%{LOGLEVEL:level}\s+%{NOTSPACE:logger}\s+-\s+%{GREEDYDATA:message}$
+pattern = ^(?<ts>%{VIGIL_ISO_TS})\s+\[(?<thread>[^\]]*)\]\s+(?<level>%{VIGIL_LEVEL})\s+(?<logger>\S+)\s+-\s+(?<message>.*)$
 
 [format syslog5424]
 # RFC 5424: <PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD] MSG
-pattern = ^<%{NONNEGINT:pri}>1 %{TIMESTAMP_ISO8601:ts} %{NOTSPACE:host} %{NOTSPACE:service} %{NOTSPACE:procid} %{NOTSPACE:msgid} (?:-|(?:\[(?:[^\]\\]|\\.)*\])+)(?: %{GREEDYDATA:message})?$
+pattern = ^<(?<pri>\d{1,3})>1 (?<ts>\S+) (?<host>\S+) (?<service>\S+) (?<procid>\S+) (?<msgid>\S+) (?:-|(?:\[(?:[^\]\\]|\\.)*\])+)(?: (?<message>.*))?$
 
 [format syslog]
 # RFC 3164 and `journalctl -o short-iso`: [<PRI>]TIMESTAMP HOST PROGRAM[PID]: MSG
-pattern = ^(?:<%{NONNEGINT:pri}>)?(?:%{SYSLOGTIMESTAMP:ts}|%{TIMESTAMP_ISO8601:ts}) %{SYSLOGHOST:host} %{PROG:service}(?:\[%{POSINT:pid}\])?: %{GREEDYDATA:message}$
+pattern = ^(?:<(?<pri>\d{1,3})>)?(?<ts>%{VIGIL_SYSLOG_TS}|%{VIGIL_ISO_TS}) (?<host>\S+) (?<service>[^\s\[:]+)(?:\[(?<pid>\d+)\])?: (?<message>.*)$
 
 [format logfmt]
 # key=value pairs: time|ts|timestamp, level|lvl|severity, service|svc|app, msg|message, latency_ms …
