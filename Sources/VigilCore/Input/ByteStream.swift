@@ -142,7 +142,7 @@ public enum InputOpener {
         var magic: (UInt8, UInt8) = (0, 0)
         let n = withUnsafeMutableBytes(of: &magic) { pread(fd, $0.baseAddress, 2, 0) }
         let plain = DescriptorStream(fd: fd, path: path, owned: true)
-        if n == 2, magic.0 == 0x1f, magic.1 == 0x8b { return try GzipStream(source: plain) }
+        if n == 2, magic.0 == 0x1f, magic.1 == 0x8b { return PrefetchingStream(source: try GzipStream(source: plain)) }
         return plain
     }
 }
