@@ -96,6 +96,7 @@ struct Replay: ParsableCommand {
         w.key("invalid_utf8_lines"); w.int(c.invalidUTF8)
         w.key("outside_range"); w.int(c.outsideRange)
         w.key("records"); w.int(c.recordsWritten)
+        w.key("service_overflow"); w.int(c.serviceOverflow)
         w.key("source_errors"); w.beginArray(); for e in c.sourceErrors { w.string(e) }; w.endArray()
         w.endObject()
         w.newline()

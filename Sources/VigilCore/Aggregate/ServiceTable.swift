@@ -22,8 +22,9 @@ struct ServiceTable {
         return h
     }
 
-    /// The id of the service named by `n` bytes at `p`, and whether it is new.
-    mutating func intern(_ p: UnsafePointer<UInt8>, _ n: Int) -> (id: Int, isNew: Bool) {
+    /// The id of the service named by `n` bytes at `p`, and whether it is new; nil when it is not
+    /// known and `allowNew` is false (the table is full).
+    mutating func intern(_ p: UnsafePointer<UInt8>, _ n: Int, allowNew: Bool = true) -> (id: Int, isNew: Bool)? {
         let h = ServiceTable.hash(p, n)
         let mask = slots.count - 1
         var i = Int(truncatingIfNeeded: h) & mask
@@ -34,6 +35,7 @@ struct ServiceTable {
             }
             i = (i + 1) & mask
         }
+        guard allowNew else { return nil }
         let key = Array(UnsafeBufferPointer(start: p, count: n))
         keys.append(key)
         names.append(String(decoding: key, as: UTF8.self))

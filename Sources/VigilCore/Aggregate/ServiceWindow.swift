@@ -22,6 +22,7 @@ final class ServiceWindow {
 
     @inline(__always)
     func record(step: Int64, isError: Bool, latencyMs: Double) -> Int {
+        if step > lastEventStep { lastEventStep = step }
         let i = bucketIndex(for: step)
         ring[i].requests += 1
         if isError { ring[i].errors += 1 }
@@ -48,15 +49,27 @@ final class ServiceWindow {
         ring[index].slowSamples = samples
     }
 
-    /// Sums of steps `last - count + 1 … last` (steps missing from the ring count as empty).
-    func sums(endingAt last: Int64, count: Int, withLatency: Bool) -> StepSums {
+    /// Sums of steps `last - count + 1 … last` (steps missing from the ring count as empty). Latency
+    /// sketches are merged only when the steps hold at least `latencyAtLeast` values: merging costs
+    /// a thousand additions per step, and most services most of the time need only the counts.
+    func sums(endingAt last: Int64, count: Int, latencyAtLeast: Int = .max) -> StepSums {
         var sums = StepSums()
         for step in (last - Int64(count) + 1)...last {
-            let bucket = ring[Int(((step % Int64(ring.count)) + Int64(ring.count)) % Int64(ring.count))]
-            if bucket.step == step { sums.add(bucket, withLatency: withLatency) }
+            let index = Int(((step % Int64(ring.count)) + Int64(ring.count)) % Int64(ring.count))
+            if ring[index].step == step { sums.add(ring[index], withLatency: false) }
+        }
+        guard sums.latencyCount > 0, sums.latencyCount >= latencyAtLeast else { return sums }
+        for step in (last - Int64(count) + 1)...last {
+            let index = Int(((step % Int64(ring.count)) + Int64(ring.count)) % Int64(ring.count))
+            if ring[index].step == step, let sketch = ring[index].latency {
+                if sums.latency == nil { sums.latency = sketch } else { sums.latency!.merge(sketch) }
+            }
         }
         return sums
     }
+
+    /// The newest step that received an event.
+    private(set) var lastEventStep: Int64 = .min
 
     /// Evidence from steps `last - count + 1 … last`, earliest first, at most 10.
     func evidence(endingAt last: Int64, count: Int, slow: Bool) -> [Evidence] {

@@ -26,12 +26,15 @@ struct StepBucket {
 struct StepSums {
     var requests = 0
     var errors = 0
+    /// Latency values in the steps (counted even when the sketches were not merged).
+    var latencyCount = 0
     var latency: LatencySketch? = nil
     var errorRatio: Double? { requests > 0 ? Double(errors) / Double(requests) : nil }
 
     mutating func add(_ bucket: StepBucket, withLatency: Bool) {
         requests += bucket.requests
         errors += bucket.errors
+        latencyCount += bucket.latency?.total ?? 0
         if withLatency, let sketch = bucket.latency {
             if latency == nil { latency = sketch } else { latency!.merge(sketch) }
         }

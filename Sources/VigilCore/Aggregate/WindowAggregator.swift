@@ -16,6 +16,10 @@ public final class WindowAggregator {
 
     /// Lines dropped because their step had already been closed.
     public private(set) var lateLines = 0
+    /// Events of services beyond `max_services`, aggregated under `other`.
+    public private(set) var overflowEvents = 0
+    private let maxServices: Int
+    private var overflowId: Int?
     /// Services seen so far.
     public var serviceCount: Int { services.count }
 
@@ -24,6 +28,7 @@ public final class WindowAggregator {
         stepMs = rules.window.step
         lateness = rules.window.lateness
         // Window steps, the steps still open within the lateness, and one spare.
+        maxServices = rules.window.maxServices
         ringSize = Int(rules.window.window / rules.window.step) + Int((rules.window.lateness + rules.window.step - 1) / rules.window.step) + 2
         self.emit = emit
     }
@@ -41,13 +46,17 @@ public final class WindowAggregator {
         if nextStep == .min { nextStep = step }
 
         let service = line.service!
-        let (id, isNew) = table.intern(service.baseAddress!, service.count)
-        if isNew {
-            let name = table.names[id]
-            let window = ServiceWindow(name: name, ringSize: ringSize, detectors: engine.makeStates(for: name))
-            services.append(window)
-            let position = sortedServices.firstIndex { $0.name > name } ?? sortedServices.count
-            sortedServices.insert(window, at: position)
+        let id: Int
+        if let (known, isNew) = table.intern(service.baseAddress!, service.count, allowNew: services.count < maxServices) {
+            id = known
+            if isNew { addService(named: table.names[id]) }
+        } else {
+            overflowEvents += 1
+            if overflowId == nil {
+                overflowId = services.count
+                addService(named: "other")
+            }
+            id = overflowId!
         }
         let window = services[id]
         let isError = line.isError
@@ -61,6 +70,13 @@ public final class WindowAggregator {
             close(through: stepOf(maxTs - lateness) - 1, previousData: previous == .min ? step : stepOf(previous), newData: step)
         }
         return true
+    }
+
+    private func addService(named name: String) {
+        let window = ServiceWindow(name: name, ringSize: ringSize, detectors: engine.makeStates(for: name))
+        services.append(window)
+        let position = sortedServices.firstIndex { $0.name > name } ?? sortedServices.count
+        sortedServices.insert(window, at: position)
     }
 
     /// End of input: every step that the newest event has passed is closed. The step holding the

@@ -38,13 +38,16 @@ struct DetectorEngine {
 
     /// Evaluates step `step` (now closed) for `service`; records go to `emit` in rule order.
     func evaluate(_ service: ServiceWindow, step: Int64, emit: (Record) -> Void) {
+        // A service with nothing in its window and nothing open or pending has nothing to decide.
+        if step - service.lastEventStep >= Int64(windowSteps), service.detectors.allSatisfy({ !$0.machine.isActive }) { return }
         for (r, rule) in rules.detectors.enumerated() where rules.isEnabled(rule, service: service.name) {
             let p = rules.params(rule, service: service.name)
             let stepMs = rules.window.step
             let holdSteps = max(1, Int(p.holdFor / stepMs))
             let resolveSteps = max(1, Int(p.resolveFor / stepMs))
             var state = service.detectors[r]
-            var m = measure(rule, p, service, step: step, history: state.history, resolveSteps: resolveSteps)
+            var m = measure(rule, p, service, step: step, history: state.history, resolveSteps: resolveSteps,
+                            firing: state.machine.isFiring)
 
             var escalated = false
             if case .firing(let open) = state.machine.phase {
@@ -101,17 +104,17 @@ struct DetectorEngine {
     }
 
     private func measure(_ rule: DetectorRule, _ p: DetectorParams, _ service: ServiceWindow, step: Int64,
-                         history: BaselineHistory, resolveSteps: Int) -> Measurement {
+                         history: BaselineHistory, resolveSteps: Int, firing: Bool) -> Measurement {
         let warm = history.coverage(at: step - 1) >= Int(p.warmup / rules.window.step)
         switch rule.type {
         case .errorRatio:
-            let sums = service.sums(endingAt: step, count: windowSteps, withLatency: false)
+            let sums = service.sums(endingAt: step, count: windowSteps)
             let baseline = warm ? history.ratio(at: step - 1) ?? 0 : nil
             let threshold = max(p.floor, (baseline ?? 0) * p.factor + p.minDelta)
             let ratio = sums.requests >= p.minEvents ? sums.errorRatio : nil
-            let recent = service.sums(endingAt: step, count: resolveSteps, withLatency: false)
+            let recent = service.sums(endingAt: step, count: resolveSteps)
             let clear = recent.requests > 0 && (recent.errorRatio ?? 0) < threshold * p.resolveBelow
-            let own = service.sums(endingAt: step, count: 1, withLatency: false)
+            let own = service.sums(endingAt: step, count: 1)
             return Measurement(value: ratio, baseline: baseline, threshold: threshold,
                                holds: baseline != nil && (ratio ?? 0) >= threshold && ratio != nil, clear: clear,
                                severity: severity(rule, p, value: ratio ?? 0, baseline: baseline ?? 0),
@@ -119,18 +122,19 @@ struct DetectorEngine {
                                recentValue: recent.errorRatio)
         case .latency:
             let q = p.percentile / 100
-            let sums = service.sums(endingAt: step, count: windowSteps, withLatency: true)
+            let sums = service.sums(endingAt: step, count: windowSteps, latencyAtLeast: p.minEvents)
             let baseline = warm ? history.median(at: step - 1) : nil
             let threshold = max(p.floorMs, (baseline ?? 0) * p.factor)
-            let count = sums.latency?.total ?? 0
+            let count = sums.latencyCount
             let value = count >= p.minEvents ? sums.latency?.quantile(q) : nil
-            let recent = service.sums(endingAt: step, count: resolveSteps, withLatency: true)
+            // Only a firing incident asks whether the recent steps are clear.
+            let recent = service.sums(endingAt: step, count: resolveSteps, latencyAtLeast: firing ? 1 : .max)
             let recentValue = recent.latency?.quantile(q)
             let clear = recentValue.map { $0 < threshold * p.resolveBelow } ?? false
             // History: this step's own percentile, when the step has enough values to mean something.
-            let own = service.sums(endingAt: step, count: 1, withLatency: true)
-            let ownCount = own.latency?.total ?? 0
-            let enough = ownCount >= max(5, p.minEvents / max(1, windowSteps))
+            let minimumOwn = max(5, p.minEvents / max(1, windowSteps))
+            let own = service.sums(endingAt: step, count: 1, latencyAtLeast: minimumOwn)
+            let enough = own.latencyCount >= minimumOwn
             return Measurement(value: value, baseline: baseline, threshold: threshold,
                                holds: baseline != nil && value != nil && value! >= threshold, clear: clear,
                                severity: severity(rule, p, value: value ?? 0, baseline: baseline ?? 0),

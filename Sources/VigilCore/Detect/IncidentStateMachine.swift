@@ -67,6 +67,11 @@ struct IncidentStateMachine {
         }
     }
 
+    var isFiring: Bool {
+        if case .firing = phase { return true }
+        return false
+    }
+
     var isActive: Bool {
         if case .inactive = phase { return false }
         return true

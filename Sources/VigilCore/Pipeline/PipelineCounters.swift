@@ -12,6 +12,8 @@ public struct PipelineCounters: Sendable, Equatable {
     /// Parsed lines left out by `--from`/`--to`.
     public var outsideRange = 0
     public var recordsWritten = 0
+    /// Events of services beyond `max_services`, aggregated as service `other`.
+    public var serviceOverflow = 0
     /// Files that could not be read to the end (corrupt gzip …), with the reason.
     public var sourceErrors: [String] = []
 
@@ -27,6 +29,7 @@ public struct PipelineCounters: Sendable, Equatable {
         if carriageReturns > 0 { text += ", \(carriageReturns) CRLF" }
         if invalidUTF8 > 0 { text += ", \(invalidUTF8) invalid UTF-8" }
         if outsideRange > 0 { text += ", \(outsideRange) outside --from/--to" }
+        if serviceOverflow > 0 { text += ", \(serviceOverflow) events of services beyond max_services counted as other" }
         text += "; \(recordsWritten) records"
         return text
     }

@@ -44,6 +44,7 @@ public struct ReplayPipeline {
         }
         aggregator.finish()
         counters.recordsWritten = written
+        counters.serviceOverflow = aggregator.overflowEvents
         return counters
     }
 }

@@ -81,7 +81,11 @@ extension RuleSet {
             case "window": if let d = Self.duration(value, &diagnostics) { window.window = d }
             case "step": if let d = Self.duration(value, &diagnostics) { window.step = d }
             case "lateness": if let d = Self.duration(value, &diagnostics, allowZero: true) { window.lateness = d }
-            default: diagnostics.append(key.diagnostic("unknown key '\(key.value)' in [defaults] (expected window, step, lateness)"))
+            case "max_services":
+                if let n = Self.number(value, &diagnostics) {
+                    if n >= 1 { window.maxServices = Int(n) } else { diagnostics.append(value.diagnostic("max_services must be at least 1")) }
+                }
+            default: diagnostics.append(key.diagnostic("unknown key '\(key.value)' in [defaults] (expected window, step, lateness, max_services)"))
             }
         }
     }

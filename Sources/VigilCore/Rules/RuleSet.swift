@@ -7,6 +7,9 @@ public struct WindowConfig: Sendable, Equatable {
     /// How far behind the newest event time a line may arrive and still count; later lines are
     /// counted as `late` and left out, never merged silently into a closed window.
     public var lateness: EventTime = 60_000
+    /// Services tracked one by one; events of further services are aggregated as `other`, so a
+    /// flood of distinct names (a UUID in the service field) cannot exhaust memory.
+    public var maxServices = 10_000
     public init() {}
 }
 
