@@ -36,6 +36,9 @@ struct Replay: ParsableCommand {
     @Option(help: ArgumentHelp("Year for syslog timestamps, which carry none (default: each file's modification year).", valueName: "YYYY"))
     var year: Int?
 
+    @Option(help: ArgumentHelp("Threads reading and parsing sources beside the one that merges and aggregates (default: the number of cores). Output is identical for any value.", valueName: "N"))
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
     @Option(help: ArgumentHelp("Write the input counters (lines read, parsed, failed by reason) as JSON to FILE.", valueName: "FILE"))
     var stats: String?
 
@@ -44,6 +47,7 @@ struct Replay: ParsableCommand {
 
     func validate() throws {
         if paths.isEmpty { throw ValidationError("give at least one PATH (a log file, a directory, NAME=PATH, or - for stdin)") }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     }
 
     func run() throws {
@@ -66,6 +70,7 @@ struct Replay: ParsableCommand {
         pipeline.from = fromTime
         pipeline.to = toTime
         pipeline.year = year
+        pipeline.jobs = jobs
 
         let output: JSONLSink
         do { output = try JSONLSink(path: sink) } catch { throw fail(error.description, Exit.io) }

@@ -15,6 +15,29 @@ import Testing
         #expect(first.stdout == second.stdout)
     }
 
+    /// Parallel reading and parsing changes nothing: same bytes out for --jobs 1, 2 and 4, on
+    /// several sources, a rotated gzip set, and lines with bad bytes.
+    @Test(arguments: ["error-burst", "rotated-gz", "bad-lines", "format-journald"])
+    func jobsDoNotChangeTheOutput(_ name: String) throws {
+        let dir = TestSupport.fixtures.appendingPathComponent("replay/\(name)")
+        let args = try String(contentsOf: dir.appendingPathComponent("args"), encoding: .utf8).split(separator: "\n").map(String.init)
+        let scratch = TestSupport.temporaryDirectory(name)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        var outputs: [Data] = [], stats: [Data] = []
+        for jobs in [1, 2, 4] {
+            let statsFile = scratch.appendingPathComponent("stats\(jobs).json")
+            let result = try TestSupport.vigil(["replay", "--jobs", String(jobs), "--stats", statsFile.path] + args, cwd: dir)
+            #expect(result.status == 0)
+            outputs.append(result.stdout)
+            stats.append(try Data(contentsOf: statsFile))
+        }
+        #expect(!outputs[0].isEmpty)
+        #expect(outputs[1] == outputs[0])
+        #expect(outputs[2] == outputs[0])
+        #expect(stats[1] == stats[0])
+        #expect(stats[2] == stats[0])
+    }
+
     @Test func gzipAndPlainCopiesGiveIdenticalRecords() throws {
         let dir = TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

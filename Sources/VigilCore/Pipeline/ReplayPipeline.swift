@@ -9,6 +9,9 @@ public struct ReplayPipeline {
     /// Year for syslog timestamps without one (`--year`); default: each file's modification year.
     public var year: Int?
     public var maxLineBytes = 1 << 16
+    /// Threads for reading and parsing (`--jobs`): with more than one, each source is read and parsed
+    /// on its own thread while this one merges and aggregates. Output is identical either way.
+    public var jobs = 1
 
     public init(sources: [Source], rules: RuleSet) {
         self.sources = sources
@@ -20,8 +23,11 @@ public struct ReplayPipeline {
         var counters = PipelineCounters()
         var written = 0
         let aggregator = WindowAggregator(rules: rules) { record in written += 1; sink(record) }
-        let cursors = sources.map { SourceCursor(source: $0, rules: rules, year: year, maxLineBytes: maxLineBytes) }
-        var live: [SourceCursor] = []
+        let cursors: [EventCursor] = sources.map { source in
+            jobs > 1 ? ParallelSourceCursor(source: source, rules: rules, year: year, maxLineBytes: maxLineBytes) as EventCursor
+                     : SourceCursor(source: source, rules: rules, year: year, maxLineBytes: maxLineBytes) as EventCursor
+        }
+        var live: [EventCursor] = []
         for cursor in cursors where try cursor.advance(&counters) { live.append(cursor) }
 
         while !live.isEmpty {
