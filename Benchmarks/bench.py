@@ -35,6 +35,17 @@ if not (os.path.exists(gz) and os.path.exists(stamp) and open(stamp).read() == p
     open(stamp, "w").write(params)
 
 lines = sum(1 for _ in open(plain, "rb"))
+# The message part of the app lines, for template mining (vigil templates and Drain3 on the same text).
+messages = os.path.join(corpus_dir, "messages.txt")
+if not os.path.exists(messages):
+    import re
+    pattern = re.compile(rb"^\S+ [A-Z]+ \[[^\]]+\] (.*)$")
+    with open(plain, "rb") as src, open(messages, "wb") as out:
+        for line in src:
+            m = pattern.match(line.rstrip(b"\n"))
+            if m:
+                out.write(m.group(1) + b"\n")
+message_lines = sum(1 for _ in open(messages, "rb"))
 size = os.path.getsize(plain)
 
 pcre2ref = os.path.join(args.out, "pcre2ref")
@@ -48,10 +59,27 @@ commands = {
     "grep -P -c (plain)": ["grep", "-P", "-c", app_regex, plain],
     "pcre2ref agg (plain)": [pcre2ref, "agg", plain],
     "vigil replay (plain)": [args.vigil, "replay", "--sink", "/dev/null", plain],
+    "vigil replay --jobs 1 (plain)": [args.vigil, "replay", "--jobs", "1", "--sink", "/dev/null", plain],
     "vigil replay (gz)": [args.vigil, "replay", "--sink", "/dev/null", gz],
 }
+# Lines each command reads (template mining reads the messages file).
+lines_of = {name: lines for name in commands}
 if shutil.which("mtail"):
-    print("mtail is installed but no equivalent program is wired yet; skipped", file=sys.stderr)
+    commands["mtail --one_shot (plain)"] = ["mtail", "--one_shot", "--progs", os.path.join(here, "reference", "vigil.mtail"),
+                                            "--logs", plain, "--logtostderr"]
+    lines_of["mtail --one_shot (plain)"] = lines
+else:
+    print("mtail not installed (apt-get install mtail): skipped", file=sys.stderr)
+has_templates = b"vigil templates" in subprocess.run([args.vigil, "templates", "--help"], capture_output=True).stdout
+if has_templates:
+    commands["vigil templates (messages)"] = [args.vigil, "templates", messages]
+    lines_of["vigil templates (messages)"] = message_lines
+try:
+    import drain3  # noqa: F401
+    commands["Drain3 (messages)"] = [sys.executable, os.path.join(here, "reference", "drain3_bench.py"), messages]
+    lines_of["Drain3 (messages)"] = message_lines
+except ImportError:
+    print("drain3 not importable (pip install drain3): skipped", file=sys.stderr)
 
 rss_file = os.path.join(args.out, "rss.txt")
 stdout_file = os.path.join(args.out, "stdout.txt")
@@ -80,23 +108,30 @@ for r in range(args.rounds):
 
 results = {"lines": lines, "bytes": size, "gz_bytes": os.path.getsize(gz), "rounds": args.rounds, "commands": {}}
 print(f"\ncorpus: {lines:,} lines, {size / 1e6:.0f} MB plain, {os.path.getsize(gz) / 1e6:.0f} MB gzip; median of {args.rounds} interleaved runs\n")
-print(f"{'command':28} {'seconds':>8} {'lines/s':>12} {'MB/s':>8} {'peak RSS':>10}")
+print(f"{'command':32} {'seconds':>8} {'lines/s':>12} {'MB/s':>8} {'peak RSS':>10}")
 for name in commands:
     t = statistics.median(times[name])
-    results["commands"][name] = {"seconds": t, "lines_per_s": lines / t, "mb_per_s": size / 1e6 / t, "peak_rss_kib": rss[name],
+    n = lines_of[name]
+    mb = (size if n == lines else os.path.getsize(messages)) / 1e6
+    results["commands"][name] = {"seconds": t, "lines": n, "lines_per_s": n / t, "mb_per_s": mb / t, "peak_rss_kib": rss[name],
                                  "runs": times[name]}
-    print(f"{name:28} {t:8.3f} {lines / t:12,.0f} {size / 1e6 / t:8.1f} {rss[name] / 1024:8.1f} MiB")
+    print(f"{name:32} {t:8.3f} {n / t:12,.0f} {mb / t:8.1f} {rss[name] / 1024:8.1f} MiB")
 
 med = {name: statistics.median(v) for name, v in times.items()}
 ratios = {
     "vigil plain / pcre2ref agg (goal <= 2)": med["vigil replay (plain)"] / med["pcre2ref agg (plain)"],
     "vigil plain / grep -P -c (goal <= 3)": med["vigil replay (plain)"] / med["grep -P -c (plain)"],
     "vigil gz / zcat (goal <= 1)": med["vigil replay (gz)"] / med["zcat > /dev/null (gz)"],
+    "vigil --jobs 1 plain / pcre2ref agg": med["vigil replay --jobs 1 (plain)"] / med["pcre2ref agg (plain)"],
 }
+if "mtail --one_shot (plain)" in med:
+    ratios["mtail / vigil plain, times faster (goal >= 25)"] = med["mtail --one_shot (plain)"] / med["vigil replay (plain)"]
+if "Drain3 (messages)" in med and "vigil templates (messages)" in med:
+    ratios["Drain3 / vigil templates, times faster (goal >= 10)"] = med["Drain3 (messages)"] / med["vigil templates (messages)"]
 results["ratios"] = ratios
 print()
 for name, value in ratios.items():
-    print(f"{name:42} {value:6.2f}")
+    print(f"{name:52} {value:6.2f}")
 with open(os.path.join(args.out, "results.json"), "w") as f:
     json.dump(results, f, indent=1)
 print(f"\nwritten: {os.path.join(args.out, 'results.json')}")
