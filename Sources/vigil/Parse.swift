@@ -61,10 +61,9 @@ struct Parse: ParsableCommand {
                     if sources.count > 1 || source.files.count > 1 { w.key("source"); w.string(source.name) }
                     let reason = line.tooLong ? FailureReason.tooLong : parser.parse(line.bytes, line.count, into: &parsed)
                     if let reason {
-                        w.key("unparsed"); w.bool(true)
-                        w.key("reason"); w.string(reason.rawValue)
+                        ParsedLineJSON.writeUnparsed(reason, into: &w)
                     } else {
-                        write(parsed, parser, &w)
+                        ParsedLineJSON.write(parsed, parser: parser, into: &w)
                     }
                     w.endObject()
                     w.newline()
@@ -76,23 +75,4 @@ struct Parse: ParsableCommand {
         out.write(Data(buffer))
     }
 
-    private func write(_ p: ParsedLine, _ parser: LineParser, _ w: inout JSONWriter) {
-        var written: Set<String> = ["line", "source"]
-        w.key("ts"); w.string(CivilTime.format(p.ts))
-        w.key("format"); w.string(parser.formats[p.format].name)
-        w.key("level"); w.string(p.level.name)
-        if let s = p.service { w.key("service"); w.string(bytes: s) }
-        if p.status > 0 { w.key("status"); w.int(Int(p.status)) }
-        if p.latencyMs >= 0 { w.key("latency_ms"); w.number(p.latencyMs) }
-        if let m = p.message { w.key("message"); w.string(bytes: m) }
-        w.key("error"); w.bool(p.isError)
-        written.formUnion(["ts", "format", "level", "service", "status", "latency_ms", "message", "error"])
-        for field in parser.fields where !written.contains(field.name) && isFieldName(field.name) {
-            written.insert(field.name)
-            w.key(field.name)
-            w.string(bytes: field.value)
-        }
-    }
-
-    private func isFieldName(_ s: String) -> Bool { !s.isEmpty && s.utf8.count <= 128 }
 }

@@ -79,6 +79,19 @@ public final class WindowAggregator {
         sortedServices.insert(window, at: position)
     }
 
+    /// Live mode: event time has moved on without events (a quiet period); close the steps the
+    /// given watermark has passed. The caller derives it from the wall clock (see `LivePipeline`).
+    public func advance(watermark: EventTime) {
+        guard nextStep != .min else { return }
+        let last = stepOf(watermark) - 1
+        guard last >= nextStep else { return }
+        let newest = maxTs == .min ? last : stepOf(maxTs)
+        close(through: last, previousData: newest, newData: max(newest, last))
+    }
+
+    /// The newest event time seen.
+    public var newestEventTime: EventTime? { maxTs == .min ? nil : maxTs }
+
     /// End of input: every step that the newest event has passed is closed. The step holding the
     /// newest event stays open (it is incomplete), and open incidents stay open.
     public func finish() {

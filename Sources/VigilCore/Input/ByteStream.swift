@@ -23,6 +23,8 @@ public final class DescriptorStream: ByteStream {
     let fd: Int32
     let path: String
     private let owned: Bool
+    /// The last read found the end of the input (a pipe closed), not just no data yet.
+    public private(set) var reachedEnd = false
 
     public init(fd: Int32, path: String, owned: Bool) {
         self.fd = fd
@@ -35,8 +37,10 @@ public final class DescriptorStream: ByteStream {
     public func read(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws(InputError) -> Int {
         while true {
             let n = Glibc.read(fd, buffer, capacity)
-            if n >= 0 { return n }
+            if n >= 0 { reachedEnd = n == 0; return n }
             if errno == EINTR { continue }
+            // A non-blocking pipe with nothing in it yet (stdin in live mode).
+            if errno == EAGAIN || errno == EWOULDBLOCK { reachedEnd = false; return 0 }
             throw InputError(kind: .io, path: path, message: "read failed: \(String(cString: strerror(errno)))")
         }
     }

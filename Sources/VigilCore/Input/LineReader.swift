@@ -31,6 +31,19 @@ public final class LineReader {
     private var base: Int64 = 0    // stream offset of buffer[0]
     private var lineNumber = 0
     private var eof = false
+    /// A line over the limit being skipped across reads (follow mode): its number, offset and length so far.
+    private var skipping: (number: Int, offset: Int64, skipped: Int)?
+
+    /// Follow mode (`vigil run`): running out of bytes means "nothing more yet", not end of input;
+    /// a partial last line is held until its newline arrives or `endOfInput()` is called.
+    public var follow = false
+
+    /// Stream offset of the first byte not yet handed out as part of a line.
+    public var consumedOffset: Int64 { base + Int64(start) }
+    /// Stream offset up to which bytes have been read from the stream.
+    public var readOffset: Int64 { base + Int64(end) }
+    /// Bytes of a partial line held back in follow mode.
+    public var pendingBytes: Int { end - start }
 
     public init(stream: ByteStream, maxLineBytes: Int = 1 << 16, chunkBytes: Int = 256 * 1024) {
         self.stream = stream
@@ -43,6 +56,7 @@ public final class LineReader {
 
     /// The next line, or nil at end of input.
     public func next() throws(InputError) -> Line? {
+        if skipping != nil { return try skipLongLine() }
         while true {
             if start < end, let nl = memchr(buffer + start, 10, end - start) {
                 let newline = buffer.distance(to: nl.assumingMemoryBound(to: UInt8.self))
@@ -52,9 +66,26 @@ public final class LineReader {
                 guard start < end else { return nil }
                 return take(upTo: end, consumed: end)
             }
-            if end - start >= maxLineBytes { return try skipLongLine() }
-            try fill()
+            if end - start >= maxLineBytes {
+                skipping = (lineNumber + 1, base + Int64(start), 0)
+                lineNumber += 1
+                return try skipLongLine()
+            }
+            if try fill() == 0, follow { return nil }
         }
+    }
+
+    /// No more bytes will come (a rotated file drained, stdin closed): the next call hands out a
+    /// partial last line, if any, then nil.
+    public func endOfInput() { eof = true }
+
+    /// The stream was truncated and is read again from its start (copytruncate): everything held is
+    /// dropped and counting starts over. Returns the bytes of a partial line that were dropped.
+    @discardableResult
+    public func restart() -> Int {
+        let dropped = end - start
+        start = 0; end = 0; base = 0; lineNumber = 0; skipping = nil; eof = false
+        return dropped
     }
 
     private func take(upTo lineEnd: Int, consumed: Int) -> Line {
@@ -68,8 +99,9 @@ public final class LineReader {
         return line
     }
 
-    /// Moves the partial line to the front and reads more.
-    private func fill() throws(InputError) {
+    /// Moves the partial line to the front and reads more; returns the bytes read.
+    @discardableResult
+    private func fill() throws(InputError) -> Int {
         if start > 0 {
             let pending = end - start
             if pending > 0 { memmove(buffer, buffer + start, pending) }
@@ -78,14 +110,15 @@ public final class LineReader {
             end = pending
         }
         let n = try stream.read(into: buffer + end, capacity: capacity - end)
-        if n == 0 { eof = true } else { end += n }
+        if n == 0 { if !follow { eof = true } } else { end += n }
+        return n
     }
 
-    /// Discards a line longer than the limit up to and including its newline.
-    private func skipLongLine() throws(InputError) -> Line {
-        lineNumber += 1
-        let lineOffset = base + Int64(start)
-        var skipped = 0
+    /// Discards a line longer than the limit up to and including its newline. In follow mode it may
+    /// run out of bytes first: it returns nil and goes on at the next call.
+    private func skipLongLine() throws(InputError) -> Line? {
+        guard let (number, lineOffset, already) = skipping else { return nil }
+        var skipped = already
         while true {
             if start < end, let nl = memchr(buffer + start, 10, end - start) {
                 let newline = buffer.distance(to: nl.assumingMemoryBound(to: UInt8.self))
@@ -98,9 +131,14 @@ public final class LineReader {
             start = 0
             end = 0
             let n = try stream.read(into: buffer, capacity: capacity)
-            if n == 0 { eof = true; break }
+            if n == 0 {
+                if follow, !eof { skipping = (number, lineOffset, skipped); return nil }
+                eof = true
+                break
+            }
             end = n
         }
-        return Line(bytes: UnsafePointer(buffer), count: skipped, number: lineNumber, offset: lineOffset, hadCarriageReturn: false, tooLong: true)
+        skipping = nil
+        return Line(bytes: UnsafePointer(buffer), count: skipped, number: number, offset: lineOffset, hadCarriageReturn: false, tooLong: true)
     }
 }

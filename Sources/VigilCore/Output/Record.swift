@@ -44,6 +44,8 @@ public struct Record: Sendable, Equatable {
     public var evidence: [Evidence] = []
     public var tier: Tier?
     public var changeIds: [String] = []
+    /// Wall-clock time the record was written; live mode only (replay output stays deterministic).
+    public var emittedAt: EventTime?
 
     /// `rec_` + h(id + "\n" + seq)[:16].
     public var recordId: String {

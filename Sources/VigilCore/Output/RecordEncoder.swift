@@ -34,6 +34,7 @@ public enum RecordEncoder {
         if let t = r.detectedAt { w.key("detected_at"); w.string(CivilTime.format(t)) }
         if let t = r.endedAt { w.key("ended_at"); w.string(CivilTime.format(t)) }
         if let t = r.lastSeenAt { w.key("last_seen_at"); w.string(CivilTime.format(t)) }
+        if let t = r.emittedAt { w.key("emitted_at"); w.string(CivilTime.format(t)) }
         if let window = r.window {
             w.key("window"); w.beginObject()
             w.key("start"); w.string(CivilTime.format(window.start))
