@@ -155,5 +155,25 @@ pattern = ^(?:<(?<pri>\d{1,3})>)?(?<ts>%{VIGIL_SYSLOG_TS}|%{VIGIL_ISO_TS}) (?<ho
 # key=value pairs: time|ts|timestamp, level|lvl|severity, service|svc|app, msg|message, latency_ms …
 type = logfmt
 """##),
+        ("sla.rules", ##"""
+# Built-in incident targets per severity, used by `vigil report` for SLA compliance.
+# Every key is documented in Rules/README.md.
+
+[sla critical]
+response = 15m
+resolution = 4h
+
+[sla error]
+response = 30m
+resolution = 8h
+
+[sla warning]
+response = 4h
+resolution = 24h
+
+[sla info]
+response = 1d
+resolution = 5d
+"""##),
     ]
 }

@@ -51,6 +51,7 @@ extension RuleSet {
         }
         // Services refer to detectors, which may be declared in any file: read them last.
         var serviceSections: [RuleFile.Section] = []
+        var slaSeen: Set<Severity> = []
         for file in parsed {
             for section in file.sections {
                 switch section.kind.value {
@@ -58,8 +59,9 @@ extension RuleSet {
                 case "format": set.readFormat(section, &diagnostics)
                 case "detector": set.readDetector(section, &diagnostics)
                 case "service": serviceSections.append(section)
+                case "sla": set.readSLA(section, seen: &slaSeen, &diagnostics)
                 default:
-                    diagnostics.append(section.kind.diagnostic("unknown section '[\(section.kind.value)]' (expected defaults, format, detector or service)"))
+                    diagnostics.append(section.kind.diagnostic("unknown section '[\(section.kind.value)]' (expected defaults, format, detector, service or sla)"))
                 }
             }
         }

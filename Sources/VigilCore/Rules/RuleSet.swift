@@ -103,6 +103,8 @@ public struct RuleSet: Sendable {
     public var serviceParams: [String: [String: DetectorParams]] = [:]
     public var serviceDisabled: [String: Set<String>] = [:]
     public var patterns = PatternLibrary()
+    /// Incident response and resolution targets per severity (`[sla SEVERITY]`), used by `vigil report`.
+    public var sla: [Severity: SLATarget] = SLATarget.defaults
 
     public init() {}
 
