@@ -5,7 +5,9 @@ extension DetectorEngine {
                 step: Int64, open: IncidentStateMachine.Open, m: Measurement) -> Record {
         let stepMs = rules.window.step
         let windowEnd = (step + 1) * stepMs
-        let windowStart = windowEnd - rules.window.window
+        // A resolved record describes the quiet span that resolved it; the others, the window.
+        let windowStart = windowEnd - (event == .resolved ? EventTime(m.recentSteps) * stepMs : rules.window.window)
+        let sums = event == .resolved ? m.recentSums : m.sums
         let labels = ["alertname": rule.alertname, "service": service.name]
         let windowText = Format.duration(rules.window.window)
         var r = Record(kind: .incident, event: event, seq: open.seq, incidentId: open.incidentId, dedupKey: open.dedupKey,
@@ -18,8 +20,8 @@ extension DetectorEngine {
         let name = service.name
         switch rule.type {
         case .errorRatio:
-            let ratio = m.sums.errorRatio
-            r.metrics = [("error_ratio", ratio), ("errors", Double(m.sums.errors)), ("requests", Double(m.sums.requests)),
+            let ratio = sums.errorRatio
+            r.metrics = [("error_ratio", ratio), ("errors", Double(sums.errors)), ("requests", Double(sums.requests)),
                          ("baseline_error_ratio", open.baseline), ("threshold", open.threshold)]
             switch event {
             case .resolved:
@@ -27,13 +29,13 @@ extension DetectorEngine {
             default:
                 r.summary = "\(name): error ratio \(Format.percent(ratio ?? 0)) over \(windowText) (baseline \(Format.percent(open.baseline)), threshold \(Format.percent(open.threshold)))"
             }
-            r.description = "\(m.sums.errors) of \(m.sums.requests) events of \(name) were errors (level error or worse, or HTTP 5xx) "
+            r.description = "\(sums.errors) of \(sums.requests) events of \(name) were errors (level error or worse, or HTTP 5xx) "
                 + "between \(Format.clock(windowStart)) and \(Format.clock(windowEnd)) UTC. The service's own error ratio over the "
                 + "preceding \(Format.duration(p.baseline)) was \(Format.percent(open.baseline)); an incident opens at "
                 + "\(Format.percent(open.threshold)) held for \(Format.duration(p.holdFor))."
             if event != .resolved { r.evidence = service.evidence(endingAt: step, count: windowSteps, slow: false) }
         case .latency:
-            let sketch = m.sums.latency
+            let sketch = sums.latency
             let pName = "p\(Int(p.percentile))"
             r.metrics = [("latency_p50_ms", sketch?.quantile(0.5)), ("latency_p95_ms", sketch?.quantile(0.95)),
                          ("latency_p99_ms", sketch?.quantile(0.99)), ("requests", Double(sketch?.total ?? 0)),

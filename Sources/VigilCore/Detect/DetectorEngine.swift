@@ -20,6 +20,9 @@ struct Measurement {
     var sums: StepSums
     /// The value over the `resolve_for` span (what resolution looks at).
     var recentValue: Double?
+    /// Sums over the `resolve_for` span (a resolved record describes this span, not the window).
+    var recentSums: StepSums
+    var recentSteps: Int
 }
 
 /// Runs every detector of the rule set on a service at the close of a step, and turns transitions
@@ -119,7 +122,7 @@ struct DetectorEngine {
                                holds: baseline != nil && (ratio ?? 0) >= threshold && ratio != nil, clear: clear,
                                severity: severity(rule, p, value: ratio ?? 0, baseline: baseline ?? 0),
                                historyValue: Double(own.errors), historyWeight: own.requests, sums: sums,
-                               recentValue: recent.errorRatio)
+                               recentValue: recent.errorRatio, recentSums: recent, recentSteps: resolveSteps)
         case .latency:
             let q = p.percentile / 100
             let sums = service.sums(endingAt: step, count: windowSteps, latencyAtLeast: p.minEvents)
@@ -139,7 +142,7 @@ struct DetectorEngine {
                                holds: baseline != nil && value != nil && value! >= threshold, clear: clear,
                                severity: severity(rule, p, value: value ?? 0, baseline: baseline ?? 0),
                                historyValue: enough ? own.latency!.quantile(q)! : 0, historyWeight: enough ? 1 : 0, sums: sums,
-                               recentValue: recentValue)
+                               recentValue: recentValue, recentSums: recent, recentSteps: resolveSteps)
         }
     }
 
