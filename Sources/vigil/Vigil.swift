@@ -18,7 +18,7 @@ struct Vigil: ParsableCommand {
               vigil check --rules ./my-rules            validate a rule set
             Rule files: Rules/README.md. Record format: vigil.record/v1 (SPEC.md).
             """,
-        subcommands: [Replay.self, Parse.self, Check.self, Generate.self, Report.self]
+        subcommands: [Replay.self, Run.self, Parse.self, Check.self, Generate.self, Report.self]
     )
 }
 
@@ -36,6 +36,12 @@ enum Exit {
 struct RuleOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Rule set directory (patterns/ and *.rules); default: the built-in rules.", valueName: "DIR"))
     var rules: String?
+
+    /// Loads the rule set again (SIGHUP), throwing its errors instead of exiting.
+    func loadForReload() throws -> RuleSet {
+        if let rules { return try RuleSet.load(directory: rules) }
+        return try RuleSet.builtin()
+    }
 
     /// Loads the rule set or exits 65 with every `FILE:LINE:COL` error.
     func load() throws -> RuleSet {

@@ -2,7 +2,7 @@
 /// falls behind the watermark, the detectors. Time only ever comes from the events (`add`) or
 /// from the caller (`finish`), never from a clock, so replay is deterministic.
 public final class WindowAggregator {
-    private let engine: DetectorEngine
+    private var engine: DetectorEngine
     private let stepMs: EventTime
     private let lateness: EventTime
     private let ringSize: Int
@@ -70,6 +70,27 @@ public final class WindowAggregator {
             close(through: stepOf(maxTs - lateness) - 1, previousData: previous == .min ? step : stepOf(previous), newData: step)
         }
         return true
+    }
+
+    /// SIGHUP: swaps in new detectors, keeping the windows and the state of every detector that
+    /// still exists under the same id and type (an open incident stays open). Window settings
+    /// cannot change while running; that is refused.
+    public func reload(rules: RuleSet) throws(RuleSetError) {
+        guard rules.window.window == engine.rules.window.window, rules.window.step == stepMs, rules.window.lateness == lateness else {
+            throw RuleSetError(diagnostics: [Diagnostic(file: "[defaults]", line: 1, column: 1,
+                message: "window, step and lateness cannot change while running; restart vigil to change them")])
+        }
+        let old = engine
+        engine = DetectorEngine(rules: rules)
+        for service in services {
+            var states = engine.makeStates(for: service.name)
+            for (i, rule) in rules.detectors.enumerated() {
+                if let j = old.rules.detectors.firstIndex(where: { $0.id == rule.id && $0.type == rule.type }) {
+                    states[i] = service.detectors[j]
+                }
+            }
+            service.detectors = states
+        }
     }
 
     private func addService(named name: String) {

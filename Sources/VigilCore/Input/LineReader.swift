@@ -44,6 +44,15 @@ public final class LineReader {
     public var readOffset: Int64 { base + Int64(end) }
     /// Bytes of a partial line held back in follow mode.
     public var pendingBytes: Int { end - start }
+    /// Lines handed out so far (the number of the last one).
+    public var linesHandedOut: Int { lineNumber }
+
+    /// Continues a stream that was partly read elsewhere: the next line is `lineNumber + 1` and
+    /// offsets count from `offset` (the unread tail of a copytruncate copy).
+    public func resume(atOffset offset: Int64, lineNumber: Int) {
+        base = offset
+        self.lineNumber = lineNumber
+    }
 
     public init(stream: ByteStream, maxLineBytes: Int = 1 << 16, chunkBytes: Int = 256 * 1024) {
         self.stream = stream

@@ -11,7 +11,7 @@ final class FollowedFile {
 
     let path: String
     let source: Source
-    let parser: LineParser
+    private(set) var parser: LineParser
     private(set) var reader: LineReader
     private(set) var fd: Int32
     private(set) var device: UInt64
@@ -52,19 +52,30 @@ final class FollowedFile {
         return (fd, UInt64(info.st_dev), UInt64(info.st_ino))
     }
 
-    /// Checks the file and its path once per poll. Returns true when the file shrank (copytruncate)
-    /// and reading restarted from its beginning.
-    func checkTruncation() -> Bool {
+    /// What was known of a file's content when it was truncated in place.
+    struct Truncation {
+        /// Offset of the first byte not processed (a partial line starts there), and lines before it.
+        var consumedOffset: Int64
+        var lines: Int
+        /// The head of the content before truncation (to find its copy).
+        var head: UInt64?
+    }
+
+    /// Checks the file once per poll. When it shrank below what was read (copytruncate), reading
+    /// restarts from its beginning and what had been consumed of the old content is returned.
+    func checkTruncation() -> Truncation? {
         var info = stat()
-        guard fstat(fd, &info) == 0 else { return false }
-        // Fewer bytes than already read: truncated in place. Re-read from the start.
-        if Int64(info.st_size) < reader.readOffset {
-            lseek(fd, 0, SEEK_SET)
-            reader.restart()
-            truncations += 1
-            return true
-        }
-        return false
+        guard fstat(fd, &info) == 0 else { return nil }
+        // Shorter than what was read, or the same length or longer but with other first bytes
+        // (truncated and written again past our offset before we looked): a new generation.
+        let shrank = Int64(info.st_size) < reader.readOffset
+        guard shrank || (head != nil && FileHead.hash(fd: fd) != head) else { return nil }
+        let truncation = Truncation(consumedOffset: reader.consumedOffset, lines: reader.linesHandedOut, head: head)
+        lseek(fd, 0, SEEK_SET)
+        reader.restart()
+        truncations += 1
+        head = nil
+        return truncation
     }
 
     /// Whether the path still names this file; when not, the file is marked retired at `now`.
@@ -80,8 +91,56 @@ final class FollowedFile {
         }
     }
 
-    /// Closes the descriptor (once it has been drained).
-    func close() {
-        reader.endOfInput()
+    /// Hash of the file's first `FileHead.length` bytes once it has that many (see `FileHead`).
+    private(set) var head: UInt64?
+
+    /// Records the head once the file is long enough; a truncation forgets it (new content).
+    func updateHead() {
+        if head == nil { head = FileHead.hash(fd: fd) }
+    }
+
+    func forgetHead() { head = nil }
+
+    /// New formats after a reload; the framer and position stay.
+    func replaceParser(rules: RuleSet, maxLineBytes: Int) {
+        let timestamps = parser.timestamps
+        parser = LineParser(rules: rules, defaultService: source.defaultService, maxLineBytes: maxLineBytes)
+        parser.timestamps = timestamps
+    }
+}
+
+/// A file's identity by content: the hash of its first 1 KiB (decompressed for gzip). A rotated
+/// generation — renamed, copied by copytruncate, or compressed to `.gz` — keeps the head of the file
+/// it came from, so it is recognised and not read twice. Shorter files have no head: two small
+/// files, or files sharing a short header, are never confused.
+enum FileHead {
+    static let length = 1024
+
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var h: UInt64 = 0xcbf29ce484222325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+        return h
+    }
+
+    /// The head of an open plain file, nil while it is shorter than `length`.
+    static func hash(fd: Int32) -> UInt64? {
+        var buffer = [UInt8](repeating: 0, count: length)
+        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, length, 0) }
+        guard n == length else { return nil }
+        return buffer.withUnsafeBytes { hash($0) }
+    }
+
+    /// The head of a file by path, decompressing gzip; nil when shorter than `length` or unreadable.
+    static func hash(path: String) -> UInt64? {
+        guard let stream = try? InputOpener.open(path) else { return nil }
+        var buffer = [UInt8](repeating: 0, count: length)
+        var filled = 0
+        while filled < length {
+            let n = buffer.withUnsafeMutableBufferPointer { (try? stream.read(into: $0.baseAddress! + filled, capacity: length - filled)) ?? 0 }
+            if n == 0 { break }
+            filled += n
+        }
+        guard filled == length else { return nil }
+        return buffer.withUnsafeBytes { hash($0) }
     }
 }

@@ -1,0 +1,278 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// `vigil run`: follows files (and globs, and stdin) as they grow, through rename and copytruncate
+/// rotation, and feeds every line through the same parser, windows and detectors as replay.
+///
+/// Lines are processed in the order they arrive (the watermark and its lateness put them in event
+/// time). The caller drives it: `poll(now:)` reads whatever is new, and `tick(now:)` moves event
+/// time on during quiet periods. `now` is the only wall-clock input, so tests pass their own.
+public final class LivePipeline {
+    public struct Options: Sendable {
+        /// Paths, quoted globs (expanded here, again at every discovery), or `-` for stdin.
+        public var inputs: [String]
+        public var rules: RuleSet
+        public var year: Int?
+        /// Start files present at startup at their end (`--tail`); files found later are read whole.
+        public var tail = false
+        public var maxLineBytes = 1 << 16
+        /// How long a rotated or deleted file is still read after its path moved on: a writer may
+        /// still append through its old descriptor until it reopens.
+        public var rotateWait: EventTime = 5_000
+
+        public init(inputs: [String], rules: RuleSet) {
+            self.inputs = inputs
+            self.rules = rules
+        }
+    }
+
+    /// One line as `--tap` records it.
+    public struct TapLine {
+        public var source: String
+        public var line: Line
+        public var parsed: ParsedLine?
+        public var reason: FailureReason?
+        public var parser: LineParser
+    }
+
+    public private(set) var options: Options
+    public private(set) var counters = PipelineCounters()
+    /// Rotations (rename) and truncations (copytruncate) noticed.
+    public private(set) var rotations = 0
+    public private(set) var truncations = 0
+    /// True once stdin (when it is an input) has reached its end.
+    public private(set) var stdinEnded = false
+
+    private let aggregator: WindowAggregator
+    private var files: [FollowedFile] = []
+    /// Identities (device, inode) of files already followed or finished, so a rotated generation
+    /// matched by a glob is not read a second time.
+    private var known: Set<[UInt64]> = []
+    /// Heads (`FileHead`) of every file read: a new path with a known head is a generation of it.
+    private var knownHeads: Set<UInt64> = []
+    /// Generations skipped because their head was known.
+    public private(set) var generationsSkipped = 0
+    /// Copies of followed files (same head, new inode) seen before the original was truncated:
+    /// if it is, the copy holds the lines between what was read and the truncation.
+    private var copies: [UInt64: Set<String>] = [:]
+    /// Copytruncate windows: bytes recovered from the copy, and truncations with no copy to read
+    /// (the lines written between the last read and the truncation are lost; counted here).
+    public private(set) var truncationRecoveredBytes: Int64 = 0
+    public private(set) var truncationsUnrecovered = 0
+    private var stdin: (reader: LineReader, parser: LineParser, stream: DescriptorStream, source: Source)?
+    private let tap: ((TapLine) -> Void)?
+    private var started = false
+    /// Event time and the wall-clock time it was reached: event time moves on with the wall clock
+    /// in quiet periods, from where the logs left it (so old logs piped in are not all "late").
+    private var anchor: (event: EventTime, wall: EventTime)?
+
+    public init(options: Options, sink: @escaping (Record) -> Void, tap: ((TapLine) -> Void)? = nil) {
+        self.options = options
+        self.tap = tap
+        aggregator = WindowAggregator(rules: options.rules, emit: sink)
+        if options.inputs.contains("-") {
+            _ = fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK)
+            let stream = DescriptorStream(fd: 0, path: "-", owned: false)
+            let reader = LineReader(stream: stream, maxLineBytes: options.maxLineBytes)
+            reader.follow = true
+            let source = Source(name: "stdin", defaultService: "stdin", files: ["-"])
+            stdin = (reader, LineParser(rules: options.rules, defaultService: "stdin", maxLineBytes: options.maxLineBytes), stream, source)
+        }
+    }
+
+    /// Whether any input can still produce lines (files are followed until stopped).
+    public var hasOpenInputs: Bool { !files.isEmpty || options.inputs.contains { $0 != "-" } || (stdin != nil && !stdinEnded) }
+
+    /// Reads everything new from every input; returns the number of lines processed.
+    @discardableResult
+    public func poll(now: EventTime) throws(InputError) -> Int {
+        discover(now: now)
+        var processed = 0
+        for file in files {
+            if let truncation = file.checkTruncation() {
+                truncations += 1
+                processed += readCopyTail(truncation, of: file)
+            }
+            while let line = try file.reader.next() {
+                process(line, parser: file.parser, source: file.source)
+                processed += 1
+            }
+            file.checkPath(now: now)
+            if file.head == nil {
+                file.updateHead()
+                if let head = file.head { knownHeads.insert(head) }
+            }
+        }
+        // A retired file is closed once drained and quiet for rotate_wait; its last partial line
+        // (a writer that never finished it) is processed then.
+        files.removeAll { file in
+            guard let retired = file.retiredAt, now - retired >= options.rotateWait else { return false }
+            file.reader.endOfInput()
+            while let line = try? file.reader.next() {
+                process(line, parser: file.parser, source: file.source)
+                processed += 1
+            }
+            if file.retirement == .rotated { rotations += 1 }
+            return true
+        }
+        if let input = stdin, !stdinEnded {
+            while let line = try input.reader.next() {
+                process(line, parser: input.parser, source: input.source)
+                processed += 1
+            }
+            if input.stream.reachedEnd {
+                input.reader.endOfInput()
+                while let line = try input.reader.next() {
+                    process(line, parser: input.parser, source: input.source)
+                    processed += 1
+                }
+                stdinEnded = true
+            }
+        }
+        if processed > 0, let newest = aggregator.newestEventTime { anchor = (newest, now) }
+        started = true
+        return processed
+    }
+
+    /// Quiet-period progress: event time advances with the wall clock from the newest event seen,
+    /// and windows that the watermark passes are closed and evaluated.
+    public func tick(now: EventTime) {
+        guard let anchor else { return }
+        let eventNow = anchor.event + max(0, now - anchor.wall)
+        aggregator.advance(watermark: eventNow - options.rules.window.lateness)
+    }
+
+    /// SIGHUP: new rules for every input and detector, atomically: a refused set changes nothing.
+    public func reload(rules: RuleSet) throws(RuleSetError) {
+        try aggregator.reload(rules: rules)
+        options.rules = rules
+        for file in files { file.replaceParser(rules: rules, maxLineBytes: options.maxLineBytes) }
+        if let input = stdin {
+            stdin = (input.reader, LineParser(rules: rules, defaultService: "stdin", maxLineBytes: options.maxLineBytes), input.stream, input.source)
+        }
+    }
+
+    /// Shutdown: the lines already read are processed and partial last lines are dropped back
+    /// (they may still be completed by their writer). Open incidents stay open.
+    public func finish() {
+        counters.serviceOverflow = aggregator.overflowEvents
+    }
+
+    // MARK: lines
+
+    private func process(_ line: Line, parser: LineParser, source: Source) {
+        counters.linesRead += 1
+        counters.bytesRead += Int64(line.count) + 1
+        var parsed = ParsedLine()
+        var reason: FailureReason?
+        if line.tooLong {
+            reason = .tooLong
+        } else {
+            if line.hadCarriageReturn { counters.carriageReturns += 1 }
+            if SourceCursor.hasHighBit(line.bytes, line.count),
+               !UTF8Decoding.isValid(UnsafeBufferPointer(start: line.bytes, count: line.count)) {
+                counters.invalidUTF8 += 1
+            }
+            reason = parser.parse(line.bytes, line.count, into: &parsed)
+        }
+        if reason == nil {
+            let kept = aggregator.add(parsed) {
+                Evidence(ts: parsed.ts, source: source.name, lineNumber: line.number, offset: line.offset,
+                         line: Array(UnsafeBufferPointer(start: line.bytes, count: line.count)),
+                         cursor: parsed.cursor.map { String(decoding: $0, as: UTF8.self) })
+            }
+            if !kept { reason = .late }
+        }
+        if let reason { counters.failed[reason, default: 0] += 1 } else { counters.linesParsed += 1 }
+        tap?(TapLine(source: source.name, line: line, parsed: reason == nil ? parsed : nil, reason: reason, parser: parser))
+    }
+
+    // MARK: discovery
+
+    /// Opens inputs not followed yet. At startup, the files of a rotated set are taken oldest first.
+    private func discover(now: EventTime) {
+        var found: [String] = []
+        for input in options.inputs where input != "-" {
+            if input.contains(where: { "*?[".contains($0) }) {
+                found += Self.glob(input)
+            } else {
+                found.append(input)
+            }
+        }
+        // A retired file no longer holds its path: the new file there is followed at once.
+        let followed = Set(files.filter { $0.retiredAt == nil }.map(\.path))
+        let candidates = SourceSet.orderOldestFirst(found.filter { !followed.contains($0) })
+        for path in candidates {
+            var info = stat()
+            guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+            let identity = [UInt64(info.st_dev), UInt64(info.st_ino)]
+            if known.contains(identity) { continue }   // a generation of a file already read
+            if let head = FileHead.hash(path: path), knownHeads.contains(head) {
+                copies[head, default: []].insert(path)
+                // A copy or a compressed generation of a file already read (copytruncate's `.1`,
+                // logrotate's `.2.gz`): its lines have been processed.
+                known.insert(identity)
+                generationsSkipped += 1
+                continue
+            }
+            let logical = SourceSet.logicalName(of: path)
+            let source = Source(name: logical, defaultService: SourceSet.serviceName(fromLogical: logical), files: [path])
+            do {
+                let file = try FollowedFile(path: path, source: source, rules: options.rules, year: options.year,
+                                            fromEnd: options.tail && !started, maxLineBytes: options.maxLineBytes)
+                files.append(file)
+                known.insert(identity)
+            } catch {
+                counters.sourceErrors.append(error.description)
+            }
+        }
+    }
+
+    /// After a copytruncate: reads the copy of the old content from where reading had stopped.
+    private func readCopyTail(_ truncation: FollowedFile.Truncation, of file: FollowedFile) -> Int {
+        // The copy may have been made after the last discovery: look again.
+        discover(now: 0)
+        // Of several copies with that head, the largest was made last: it holds the most.
+        func size(_ path: String) -> Int64 {
+            var info = stat()
+            return stat(path, &info) == 0 ? Int64(info.st_size) : -1
+        }
+        guard let head = truncation.head, let path = copies.removeValue(forKey: head)?.max(by: { size($0) < size($1) }),
+              let stream = try? InputOpener.open(path) else {
+            truncationsUnrecovered += 1
+            return 0
+        }
+        // Skip what was already processed (plain copies seek; a compressed one is read through).
+        var skip = truncation.consumedOffset
+        if let plain = stream as? DescriptorStream {
+            lseek(plain.fd, off_t(skip), SEEK_SET)
+            skip = 0
+        }
+        let reader = LineReader(stream: stream, maxLineBytes: options.maxLineBytes)
+        if skip > 0 {
+            var scratch = [UInt8](repeating: 0, count: 65536)
+            while skip > 0 {
+                let n = scratch.withUnsafeMutableBufferPointer { (try? stream.read(into: $0.baseAddress!, capacity: min($0.count, Int(skip)))) ?? 0 }
+                if n == 0 { break }
+                skip -= Int64(n)
+            }
+        }
+        reader.resume(atOffset: truncation.consumedOffset, lineNumber: truncation.lines)
+        var processed = 0
+        while let line = try? reader.next() {
+            truncationRecoveredBytes += Int64(line.count) + 1
+            process(line, parser: file.parser, source: file.source)
+            processed += 1
+        }
+        return processed
+    }
+
+    static func glob(_ pattern: String) -> [String] {
+        var result = glob_t()
+        defer { globfree(&result) }
+        guard Glibc.glob(pattern, 0, nil, &result) == 0 else { return [] }
+        return (0..<Int(result.gl_pathc)).compactMap { result.gl_pathv[$0].map { String(cString: $0) } }
+    }
+}
