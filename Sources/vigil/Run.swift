@@ -97,6 +97,8 @@ struct Run: ParsableCommand {
         pipeline.finish()
         output.flush()
         tapOutput?.flush()
-        FileHandle.standardError.write(Data("vigil run: \(pipeline.counters.summary)\n".utf8))
+        FileHandle.standardError.write(Data(("vigil run: \(pipeline.counters.summary); \(pipeline.rotations) rotations, "
+            + "\(pipeline.truncations) truncations (\(pipeline.truncationRecoveredBytes) bytes read from copies, "
+            + "\(pipeline.truncationsUnrecovered) with no copy), \(pipeline.generationsSkipped) generations already read\n").utf8))
     }
 }

@@ -49,7 +49,10 @@ public final class LivePipeline {
     private var files: [FollowedFile] = []
     /// Identities (device, inode) of files already followed or finished, so a rotated generation
     /// matched by a glob is not read a second time.
-    private var known: Set<[UInt64]> = []
+    /// Paths looked at and left alone (a known generation, an archive read whole), with the stamp
+    /// (inode, size, modification time) they had: looked at again only when it changes.
+    private var settled: [String: [UInt64]] = [:]
+    private var unsettledArchives: [String: [UInt64]] = [:]
     /// Heads (`FileHead`) of every file read: a new path with a known head is a generation of it.
     private var knownHeads: Set<UInt64> = []
     /// Generations skipped because their head was known.
@@ -203,31 +206,74 @@ public final class LivePipeline {
         }
         // A retired file no longer holds its path: the new file there is followed at once.
         let followed = Set(files.filter { $0.retiredAt == nil }.map(\.path))
+        let open = Set(files.map { [$0.device, $0.inode] })
         let candidates = SourceSet.orderOldestFirst(found.filter { !followed.contains($0) })
         for path in candidates {
             var info = stat()
             guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
-            let identity = [UInt64(info.st_dev), UInt64(info.st_ino)]
-            if known.contains(identity) { continue }   // a generation of a file already read
+            // The same open file under a new name (renamed by rotation): already being read.
+            if open.contains([UInt64(info.st_dev), UInt64(info.st_ino)]) { continue }
+            // Looked at before and unchanged since: nothing new to decide. (Inode numbers are
+            // reused at once on ext4, so the stamp includes size and modification time.)
+            let stamp = [UInt64(info.st_ino), UInt64(info.st_size), UInt64(info.st_mtim.tv_sec), UInt64(info.st_mtim.tv_nsec)]
+            if settled[path] == stamp { continue }
+            // A compressed file may still be being written (logrotate's compress): decide only when
+            // it has not changed since the previous look.
+            let compressed = path.hasSuffix(".gz") || Self.isGzip(path)
+            if compressed, unsettledArchives.updateValue(stamp, forKey: path) != stamp { continue }
             if let head = FileHead.hash(path: path), knownHeads.contains(head) {
-                copies[head, default: []].insert(path)
                 // A copy or a compressed generation of a file already read (copytruncate's `.1`,
-                // logrotate's `.2.gz`): its lines have been processed.
-                known.insert(identity)
+                // logrotate's `.2.gz`): its lines have been processed (a copy's unread tail is read
+                // if the original turns out to have been truncated).
+                copies[head, default: []].insert(path)
+                settled[path] = stamp
                 generationsSkipped += 1
                 continue
             }
             let logical = SourceSet.logicalName(of: path)
             let source = Source(name: logical, defaultService: SourceSet.serviceName(fromLogical: logical), files: [path])
+            if compressed {
+                // An archive that is not a generation of anything read: read it once, whole.
+                readArchive(path, source: source)
+                settled[path] = stamp
+                continue
+            }
             do {
                 let file = try FollowedFile(path: path, source: source, rules: options.rules, year: options.year,
                                             fromEnd: options.tail && !started, maxLineBytes: options.maxLineBytes)
                 files.append(file)
-                known.insert(identity)
             } catch {
                 counters.sourceErrors.append(error.description)
             }
         }
+    }
+
+    static func isGzip(_ path: String) -> Bool {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return false }
+        defer { Glibc.close(fd) }
+        var magic: (UInt8, UInt8) = (0, 0)
+        return withUnsafeMutableBytes(of: &magic) { pread(fd, $0.baseAddress, 2, 0) } == 2 && magic.0 == 0x1f && magic.1 == 0x8b
+    }
+
+    private func readArchive(_ path: String, source: Source) {
+        guard let stream = try? InputOpener.open(path) else { return }
+        let reader = LineReader(stream: stream, maxLineBytes: options.maxLineBytes)
+        let parser = LineParser(rules: options.rules, defaultService: source.defaultService, maxLineBytes: options.maxLineBytes)
+        parser.timestamps = TimestampParser.forFile(path, year: options.year)
+        var head = [UInt8]()
+        do {
+            while let line = try reader.next() {
+                if head.count < FileHead.length {
+                    head += UnsafeBufferPointer(start: line.bytes, count: min(line.count, FileHead.length - head.count))
+                    if head.count < FileHead.length { head.append(10) }
+                }
+                process(line, parser: parser, source: source)
+            }
+        } catch {
+            counters.sourceErrors.append(error.description)
+        }
+        if head.count >= FileHead.length { knownHeads.insert(head.prefix(FileHead.length).withUnsafeBytes { FileHead.hash($0) }) }
     }
 
     /// After a copytruncate: reads the copy of the old content from where reading had stopped.
