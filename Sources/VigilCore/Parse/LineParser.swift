@@ -14,6 +14,8 @@ public final class LineParser {
     private let matchers: [Matcher?]
     private let raw: [RawMatcher?]
     private let kinds: [KindTag]
+    /// Per byte value, whether each format can match a line starting with it (index byte * count + format).
+    private let canStart: [Bool]
     private let groups: [FormatGroups]
     private var limitHitCounts: [Int]
     private enum KindTag: UInt8 { case json, logfmt, regex }
@@ -49,6 +51,16 @@ public final class LineParser {
             switch format.kind { case .json: .json; case .logfmt: .logfmt; case .regex: .regex }
         }
         limitHitCounts = Array(repeating: 0, count: rules.formats.count)
+        var canStart = [Bool](repeating: true, count: 256 * rules.formats.count)
+        for (f, format) in rules.formats.enumerated() {
+            switch format.kind {
+            case .json: for b in 0..<256 { canStart[b * rules.formats.count + f] = b == 123 || b == 32 }
+            case .logfmt: break
+            case .regex(let pattern):
+                if let first = pattern.firstBytes { for b in 0..<256 { canStart[b * rules.formats.count + f] = first[b] } }
+            }
+        }
+        self.canStart = canStart
         groups = rules.formats.map { FormatGroups($0) }
         self.timestamps = timestamps
         self.defaultService = Array(defaultService.utf8)
@@ -87,6 +99,7 @@ public final class LineParser {
         while k < count {
             let index = k == 0 ? sticky : (k <= sticky ? k - 1 : k)
             k += 1
+            guard canStart[Int(p[0]) * count + index] else { continue }
             let result: FailureReason?
             switch kinds[index] {
             case .json:

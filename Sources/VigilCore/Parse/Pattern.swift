@@ -27,6 +27,9 @@ public final class CompiledPattern: @unchecked Sendable {
     /// Named groups as (name, group number), in name-table order; duplicates allowed (grok reuse).
     public let groups: [(name: String, number: Int)]
     public let isJIT: Bool
+    /// Which first bytes a match can start with (from PCRE2's start analysis), for anchored patterns;
+    /// nil when any byte may start a match. Lets the parser skip a format without calling PCRE2.
+    public let firstBytes: [Bool]?
 
     public init(_ pattern: String, caseless: Bool = false) throws(PatternError) {
         var errorCode: Int32 = 0
@@ -59,6 +62,27 @@ public final class CompiledPattern: @unchecked Sendable {
             }
         }
         self.groups = groups
+        firstBytes = CompiledPattern.startBytes(compiled)
+    }
+
+    private static func startBytes(_ code: OpaquePointer) -> [Bool]? {
+        var options: UInt32 = 0
+        pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_ALLOPTIONS), &options)
+        // Only an anchored pattern must match at the first byte; others may start anywhere.
+        guard options & UInt32(PCRE2_ANCHORED) != 0 else { return nil }
+        var type: UInt32 = 0
+        pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_FIRSTCODETYPE), &type)
+        if type == 1, options & UInt32(PCRE2_CASELESS) == 0 {
+            var unit: UInt32 = 0
+            pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_FIRSTCODEUNIT), &unit)
+            var table = [Bool](repeating: false, count: 256)
+            if unit < 256 { table[Int(unit)] = true }
+            return table
+        }
+        var bitmap: UnsafePointer<UInt8>? = nil
+        pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_FIRSTBITMAP), &bitmap)
+        guard let bitmap else { return nil }
+        return (0..<256).map { bitmap[$0 >> 3] & (1 << UInt8($0 & 7)) != 0 }
     }
 
     deinit { pcre2_code_free_8(code) }
