@@ -39,7 +39,10 @@ final class ServiceWindow {
     }
 
     func addSlowSample(at index: Int, ms: Double, _ make: () -> Evidence) {
+        // Most lines are not among the slowest three: decide before touching the array.
+        if ring[index].slowSamples.count >= StepBucket.samplesPerBucket, ms <= ring[index].slowSamples[StepBucket.samplesPerBucket - 1].ms { return }
         var samples = ring[index].slowSamples
+        ring[index].slowSamples = []
         if samples.count >= StepBucket.samplesPerBucket {
             guard let last = samples.last, ms > last.ms else { return }
             samples.removeLast()

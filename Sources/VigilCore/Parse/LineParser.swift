@@ -157,7 +157,8 @@ public final class LineParser {
         } else if let message = out.message, out.latencyMs < 0 || out.service == nil {
             scanKeyValues(message.baseAddress!, message.count, &out, onlyMissing: true)
         }
-        if out.level == .unknown, let message = out.message, let base = message.baseAddress {
+        // An access log line's status says it all; other lines may name their level in the message.
+        if out.level == .unknown, out.status == 0, let message = out.message, let base = message.baseAddress {
             out.level = Level.sniff(base, message.count)
         }
         guard let r = first(g.ts), let ts = timestamps.parse(p + r.start, r.end - r.start) else { return .some(.badTimestamp) }

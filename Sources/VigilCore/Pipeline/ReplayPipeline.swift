@@ -34,10 +34,14 @@ public struct ReplayPipeline {
             // Earliest event first; ties go to the source given first, so the merge is deterministic.
             var best = 0
             if live.count > 1 {
-                for i in 1..<live.count where live[i].parsed.ts < live[best].parsed.ts { best = i }
+                var bestTs = live[0].ts
+                for i in 1..<live.count {
+                    let ts = live[i].ts
+                    if ts < bestTs { best = i; bestTs = ts }
+                }
             }
             let cursor = live[best]
-            let ts = cursor.parsed.ts
+            let ts = cursor.ts
             if let from, ts < from {
                 counters.outsideRange += 1
             } else if let to, ts >= to {
