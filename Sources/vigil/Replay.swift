@@ -102,6 +102,11 @@ struct Replay: ParsableCommand {
         w.key("outside_range"); w.int(c.outsideRange)
         w.key("records"); w.int(c.recordsWritten)
         w.key("service_overflow"); w.int(c.serviceOverflow)
+        w.key("archive_limit_exceeded"); w.int(c.archiveLimitExceeded)
+        w.key("regex_limit_hits"); w.beginObject()
+        for name in c.regexLimitHits.keys.sorted() { w.key(name); w.int(c.regexLimitHits[name]!) }
+        w.endObject()
+        w.key("formats_disabled"); w.beginArray(); for name in c.formatsDisabled { w.string(name) }; w.endArray()
         w.key("source_errors"); w.beginArray(); for e in c.sourceErrors { w.string(e) }; w.endArray()
         w.endObject()
         w.newline()

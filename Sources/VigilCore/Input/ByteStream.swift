@@ -5,7 +5,8 @@ import CZlib
 
 /// A failure reading input, with the path so the user knows which file.
 public struct InputError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: Sendable { case notFound, unreadable, corrupt, io }
+    /// `limit`: an archive exceeded the decompression limits (a gzip bomb).
+    public enum Kind: Sendable { case notFound, unreadable, corrupt, io, limit }
     public let kind: Kind
     public let path: String
     public let message: String
@@ -57,6 +58,14 @@ public final class GzipStream: ByteStream {
     private var memberEnded = false
     /// Compressed bytes consumed so far (for progress and ratio limits).
     public private(set) var compressedBytes = 0
+    /// Decompressed bytes produced so far.
+    public private(set) var decompressedBytes = 0
+    /// Gzip bombs: an archive stops being read (the lines before are kept, the file reported)
+    /// once it has inflated past `ratioFloorBytes` at more than `maxRatio` times its compressed
+    /// size, or past `maxBytes` in all. Real logs compress 5–50×; a zero-filled bomb ~1000×.
+    public static let maxRatio = 200
+    public static let ratioFloorBytes = 64 << 20
+    public static let maxBytes = 64 << 30
 
     public init(source: DescriptorStream) throws(InputError) {
         self.source = source
@@ -121,6 +130,13 @@ public final class GzipStream: ByteStream {
         }
         let produced = capacity - Int(stream.avail_out)
         if produced == 0, let error = pendingError { pendingError = nil; throw error }
+        decompressedBytes += produced
+        if decompressedBytes > GzipStream.maxBytes
+            || (decompressedBytes > GzipStream.ratioFloorBytes && decompressedBytes > compressedBytes * GzipStream.maxRatio) {
+            finished = true
+            pendingError = InputError(kind: .limit, path: source.path,
+                message: "archive limit: inflated \(decompressedBytes) bytes from \(compressedBytes) (more than \(GzipStream.maxRatio)× or \(GzipStream.maxBytes) bytes); the rest is skipped")
+        }
         return produced
     }
 

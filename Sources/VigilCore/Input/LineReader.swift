@@ -31,6 +31,8 @@ public final class LineReader {
     private var base: Int64 = 0    // stream offset of buffer[0]
     private var lineNumber = 0
     private var eof = false
+    /// An input error met while skipping a long line: the line is handed out first, the error next.
+    private var pendingError: InputError?
     /// A line over the limit being skipped across reads (follow mode): its number, offset and length so far.
     private var skipping: (number: Int, offset: Int64, skipped: Int)?
 
@@ -65,6 +67,7 @@ public final class LineReader {
 
     /// The next line, or nil at end of input.
     public func next() throws(InputError) -> Line? {
+        if let error = pendingError { pendingError = nil; throw error }
         if skipping != nil { return try skipLongLine() }
         while true {
             if start < end, let nl = memchr(buffer + start, 10, end - start) {
@@ -139,7 +142,12 @@ public final class LineReader {
             base += Int64(end)
             start = 0
             end = 0
-            let n = try stream.read(into: buffer, capacity: capacity)
+            let n: Int
+            do { n = try stream.read(into: buffer, capacity: capacity) } catch {
+                pendingError = error
+                eof = true
+                break
+            }
             if n == 0 {
                 if follow, !eof { skipping = (number, lineOffset, skipped); return nil }
                 eof = true

@@ -39,6 +39,27 @@ public final class LineParser {
 
     /// Matches that hit a PCRE2 limit, per format.
     public var limitHits: [Int] { limitHitCounts }
+    /// Limit hits not yet reported (`reportLimitHits`).
+    public private(set) var limitHitsSinceCheck = 0
+    /// A format whose pattern hits the PCRE2 limit this many times is switched off: a hostile or
+    /// careless pattern costs each line up to the limit's work, and must not stall the pipeline.
+    public static let disableAfterLimitHits = 1000
+    private var disabled: [Bool] = []
+
+    /// Adds the limit hits since the last call to the counters, and reports formats switched off.
+    public func reportLimitHits(into counters: inout PipelineCounters) {
+        for (i, hits) in limitHitCounts.enumerated() where hits > 0 {
+            counters.regexLimitHits[formats[i].name, default: 0] += hits
+            limitHitCounts[i] = 0
+            totalLimitHits[i] += hits
+            if totalLimitHits[i] >= Self.disableAfterLimitHits, !disabled[i] {
+                disabled[i] = true
+                if !counters.formatsDisabled.contains(formats[i].name) { counters.formatsDisabled.append(formats[i].name) }
+            }
+        }
+        limitHitsSinceCheck = 0
+    }
+    private var totalLimitHits: [Int] = []
 
     public init(rules: RuleSet, defaultService: String, timestamps: TimestampParser = TimestampParser(), maxLineBytes: Int = 1 << 16) {
         formats = rules.formats
@@ -51,6 +72,8 @@ public final class LineParser {
             switch format.kind { case .json: .json; case .logfmt: .logfmt; case .regex: .regex }
         }
         limitHitCounts = Array(repeating: 0, count: rules.formats.count)
+        totalLimitHits = limitHitCounts
+        disabled = Array(repeating: false, count: rules.formats.count)
         var canStart = [Bool](repeating: true, count: 256 * rules.formats.count)
         for (f, format) in rules.formats.enumerated() {
             switch format.kind {
@@ -99,7 +122,7 @@ public final class LineParser {
         while k < count {
             let index = k == 0 ? sticky : (k <= sticky ? k - 1 : k)
             k += 1
-            guard canStart[Int(p[0]) * count + index] else { continue }
+            guard canStart[Int(p[0]) * count + index], !disabled[index] else { continue }
             let result: FailureReason?
             switch kinds[index] {
             case .json:
@@ -132,7 +155,7 @@ public final class LineParser {
         switch matcher.match(p, n) {
         case .matched: break
         case .noMatch: return nil
-        case .limitHit: limitHitCounts[index] += 1; return nil
+        case .limitHit: limitHitCounts[index] += 1; limitHitsSinceCheck += 1; return nil
         }
         let g = groups[index]
         if collectFields, let pattern = matchers[index]?.pattern {

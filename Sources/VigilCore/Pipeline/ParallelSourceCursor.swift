@@ -164,5 +164,8 @@ extension PipelineCounters {
         invalidUTF8 += other.invalidUTF8
         outsideRange += other.outsideRange
         sourceErrors += other.sourceErrors
+        archiveLimitExceeded += other.archiveLimitExceeded
+        for (name, n) in other.regexLimitHits { regexLimitHits[name, default: 0] += n }
+        for name in other.formatsDisabled where !formatsDisabled.contains(name) { formatsDisabled.append(name) }
     }
 }

@@ -14,6 +14,12 @@ public struct PipelineCounters: Sendable, Equatable {
     public var recordsWritten = 0
     /// Events of services beyond `max_services`, aggregated as service `other`.
     public var serviceOverflow = 0
+    /// Archives cut short by the decompression limits (gzip bombs).
+    public var archiveLimitExceeded = 0
+    /// PCRE2 matches stopped by the match or depth limit, per format name (the line then counts
+    /// as unmatched by that format); and formats switched off for hitting it too often.
+    public var regexLimitHits: [String: Int] = [:]
+    public var formatsDisabled: [String] = []
     /// Files that could not be read to the end (corrupt gzip …), with the reason.
     public var sourceErrors: [String] = []
 
@@ -29,6 +35,10 @@ public struct PipelineCounters: Sendable, Equatable {
         if carriageReturns > 0 { text += ", \(carriageReturns) CRLF" }
         if invalidUTF8 > 0 { text += ", \(invalidUTF8) invalid UTF-8" }
         if outsideRange > 0 { text += ", \(outsideRange) outside --from/--to" }
+        if archiveLimitExceeded > 0 { text += ", \(archiveLimitExceeded) archives cut at the decompression limit" }
+        let hits = regexLimitHits.values.reduce(0, +)
+        if hits > 0 { text += ", \(hits) regex limit hits" }
+        if !formatsDisabled.isEmpty { text += " (formats disabled: \(formatsDisabled.joined(separator: ", ")))" }
         if serviceOverflow > 0 { text += ", \(serviceOverflow) events of services beyond max_services counted as other" }
         text += "; \(recordsWritten) records"
         return text

@@ -32,9 +32,10 @@ final class SourceCursor {
             let next: Line?
             do {
                 next = try reader!.next()
-            } catch where error.kind == .corrupt {
+            } catch where error.kind == .corrupt || error.kind == .limit {
                 // Keep what was read before the damage; report the file and go on with the next one.
                 counters.sourceErrors.append(error.description)
+                if error.kind == .limit { counters.archiveLimitExceeded += 1 }
                 reader = nil
                 continue
             }
@@ -47,7 +48,9 @@ final class SourceCursor {
                !UTF8Decoding.isValid(UnsafeBufferPointer(start: current.bytes, count: current.count)) {
                 counters.invalidUTF8 += 1
             }
-            if let reason = parser.parse(current.bytes, current.count, into: &parsed) {
+            let reason = parser.parse(current.bytes, current.count, into: &parsed)
+            if parser.limitHitsSinceCheck > 0 { parser.reportLimitHits(into: &counters) }
+            if let reason {
                 counters.failed[reason, default: 0] += 1
                 continue
             }

@@ -111,3 +111,8 @@ enum TestSupport {
         return url
     }
 }
+
+/// The embedded built-in rule files, for tests that build on them.
+enum BuiltinRulesAccess {
+    static var files: [RuleSet.SourceFile] { BuiltinRules.files.map { ("builtin/" + $0.path, $0.text) } }
+}
