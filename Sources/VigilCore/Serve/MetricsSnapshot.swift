@@ -83,11 +83,16 @@ extension MetricsSnapshot {
         for s in services {
             m.sample("vigil_service_window_error_ratio", [("service", s.name)], s.windowRequests == 0 ? 0 : Double(s.windowErrors) / Double(s.windowRequests))
         }
-        m.family("vigil_service_window_latency_seconds", .gauge, "Latency quantiles per service in the detection window (about 1% relative error).")
-        for s in services {
+        // A summary, as Prometheus clients write one: quantiles over a sliding window (here the
+        // detection window, event time), sum and count since start. promtool refuses a gauge
+        // with a `quantile` label.
+        m.family("vigil_service_window_latency_seconds", .summary, "Latency quantiles per service over the detection window (about 1% relative error); sum and count since start.")
+        for s in services where s.latencyCount > 0 {
             for (q, v) in s.windowQuantiles {
                 m.sample("vigil_service_window_latency_seconds", [("service", s.name), ("quantile", MetricsText.format(q))], v)
             }
+            m.sample("vigil_service_window_latency_seconds_sum", [("service", s.name)], s.latencySumSeconds)
+            m.sample("vigil_service_window_latency_seconds_count", [("service", s.name)], s.latencyCount)
         }
         m.family("vigil_service_latency_seconds", .histogram, "Latency of the events that carry one, per service, since start.")
         for s in services where s.latencyCount > 0 {
