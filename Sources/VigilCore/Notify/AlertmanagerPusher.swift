@@ -148,7 +148,7 @@ public final class AlertmanagerPusher: @unchecked Sendable {
                 if stopping { break }
                 let nextRetry = peers.map { $0.retryAt }.filter { $0 > now }.min() ?? .infinity
                 let nextResend = (peers.map(\.lastResend).min() ?? now) + options.resendInterval
-                condition.wait(until: Date(timeIntervalSince1970: min(nextRetry, nextResend, now + 3600)))
+                _ = condition.wait(until: Date(timeIntervalSince1970: min(nextRetry, nextResend, now + 3600)))
                 continue
             }
             condition.unlock()
