@@ -17,8 +17,14 @@ struct Run: ParsableCommand {
 
             SIGTERM or SIGINT: finish the lines read, flush and exit 0. SIGHUP: reload --rules; a \
             rule set with errors is refused (they are printed) and the running one kept.
+            --listen 127.0.0.1:9464 serves /metrics (Prometheus text format), /healthz and /readyz; \
+            binding an address other than loopback needs --listen-any as well.
+            --alertmanager http://127.0.0.1:9093 (once per cluster peer) pushes incidents as \
+            Alertmanager v2 alerts from a background thread, re-sent while firing and resolved with \
+            their end time; alerts Alertmanager has not taken yet wait in DIR/alertmanager-spool.json \
+            with --state DIR (else in memory) and are delivered when it is back.
             Not yet: --state checkpoints (a restart reads files from their start, or their end with \
-            --tail), --journal, --listen.
+            --tail), --journal.
             """
     )
 
@@ -39,12 +45,35 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("Milliseconds between looks at the inputs when they are idle.", valueName: "MS"))
     var pollInterval = 100
 
+    @Option(help: ArgumentHelp("Serve /metrics, /healthz and /readyz here (HOST:PORT, :PORT or PORT; default host 127.0.0.1).", valueName: "HOST:PORT"))
+    var listen: String?
+
+    @Flag(help: "Allow --listen on an address other than loopback (anyone who can reach it can read the metrics).")
+    var listenAny = false
+
+    @Option(help: ArgumentHelp("Push incidents to this Alertmanager (API v2; repeat for each cluster peer).", valueName: "URL"))
+    var alertmanager: [String] = []
+
+    @Option(help: ArgumentHelp("Seconds between re-sends of firing alerts to Alertmanager.", valueName: "SECONDS"))
+    var alertResendInterval = 60.0
+
+    @Option(help: ArgumentHelp("Directory for state kept across restarts (so far: alerts not yet delivered to Alertmanager).", valueName: "DIR"))
+    var state: String?
+
     @Argument(help: ArgumentHelp("Files, quoted globs, or - for stdin.", valueName: "PATH|GLOB|-"))
     var inputs: [String] = []
 
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("give at least one PATH, quoted GLOB, or - for stdin") }
         if pollInterval < 1 { throw ValidationError("--poll-interval must be at least 1") }
+        for url in alertmanager where HTTPClient.Endpoint(url: url) == nil {
+            throw ValidationError("--alertmanager \(url): give an http://HOST:PORT URL")
+        }
+        if alertResendInterval <= 0 { throw ValidationError("--alert-resend-interval must be positive") }
+        if let listen {
+            guard let address = ListenAddress(parsing: listen) else { throw ValidationError("--listen wants HOST:PORT with a numeric host, e.g. 127.0.0.1:9464") }
+            if !address.isLoopback && !listenAny { throw ValidationError("--listen \(listen) is not a loopback address; add --listen-any to serve metrics beyond this machine") }
+        }
     }
 
     func run() throws {
@@ -59,11 +88,51 @@ struct Run: ParsableCommand {
             tapOutput = try tap.map { try AppendingSink(path: $0) }
         } catch { throw fail("\(error)", Exit.io) }
 
+        // /metrics starts first and stops last (STYLE 13).
+        let metrics = listen.map { _ in LiveMetrics(window: options.rules.window) }
+        metrics?.reloaded(successfully: true, at: Double(WallClock.now()) / 1000)
+        let endpoint = MetricsEndpoint()
+        var server: HTTPServer?
+        if let listen, let address = ListenAddress(parsing: listen) {
+            do { server = try HTTPServer(address: address) { endpoint.respond(path: $0) } } catch { throw fail("\(error)", Exit.config) }
+            server?.start()
+        }
+        defer { server?.stop() }
+        var pusher: AlertmanagerPusher?
+        if !alertmanager.isEmpty {
+            var pushOptions = AlertmanagerPusher.Options(urls: alertmanager.compactMap { HTTPClient.Endpoint(url: $0) })
+            pushOptions.resendInterval = alertResendInterval
+            if let state {
+                do { try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true) } catch { throw fail("--state \(state): \(error)", Exit.io) }
+                pushOptions.spoolPath = state + "/alertmanager-spool.json"
+            }
+            pusher = AlertmanagerPusher(options: pushOptions)
+            pusher?.start()
+        }
+        defer { pusher?.stop() }
+        let tapLine: ((LivePipeline.TapLine) -> Void)?
+        switch (tapOutput, metrics) {
+        case let (tap?, metrics?): tapLine = { line in tap.append(TapEncoder.encode(line)); metrics.observe(line) }
+        case let (tap?, nil): tapLine = { line in tap.append(TapEncoder.encode(line)) }
+        case let (nil, metrics?): tapLine = { metrics.observe($0) }
+        case (nil, nil): tapLine = nil
+        }
         let pipeline = LivePipeline(options: options, sink: { record in
             var stamped = record
             stamped.emittedAt = WallClock.now()
             output.append(RecordEncoder.encode(stamped))
-        }, tap: tapOutput.map { tap in { line in tap.append(TapEncoder.encode(line)) } })
+            metrics?.observe(record)
+            pusher?.enqueue(record)
+        }, tap: tapLine)
+        // Windowed quantiles merge per-step sketches: at most twice a second, not on every poll.
+        var lastPublish: EventTime = 0
+        func publishMetrics(now: EventTime) {
+            guard let metrics, now - lastPublish >= 500 else { return }
+            lastPublish = now
+            endpoint.publish(metrics.snapshot(files: pipeline.followedFiles, rotations: pipeline.rotations,
+                                              truncations: pipeline.truncations, ready: true,
+                                              alerts: pusher.map { ($0.currentStats.pushes, $0.currentStats.queued) }))
+        }
 
         var lastTick: EventTime = 0
         loop: while true {
@@ -78,13 +147,16 @@ struct Run: ParsableCommand {
             output.flush()
             tapOutput?.flush()
             if let error = output.error ?? tapOutput?.error { throw fail(error, Exit.io) }
+            publishMetrics(now: now)
             for signal in signals.pending() {
                 switch signal {
                 case SIGHUP:
                     do {
                         try pipeline.reload(rules: try ruleOptions.loadForReload())
                         FileHandle.standardError.write(Data("vigil run: rules reloaded\n".utf8))
+                        metrics?.reloaded(successfully: true, at: Double(WallClock.now()) / 1000)
                     } catch {
+                        metrics?.reloaded(successfully: false, at: 0)
                         FileHandle.standardError.write(Data("vigil run: reload refused, keeping the running rules:\n\(error)\n".utf8))
                     }
                 default:

@@ -18,7 +18,7 @@ struct Vigil: ParsableCommand {
               vigil check --rules ./my-rules            validate a rule set
             Rule files: Rules/README.md. Record format: vigil.record/v1 (SPEC.md).
             """,
-        subcommands: [Replay.self, Run.self, Parse.self, Templates.self, Check.self, Report.self, Generate.self]
+        subcommands: [Replay.self, Run.self, Parse.self, Templates.self, Check.self, Report.self, Generate.self, Nagios.self]
     )
 }
 

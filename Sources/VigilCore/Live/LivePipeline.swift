@@ -85,6 +85,25 @@ public final class LivePipeline {
         }
     }
 
+    /// A followed file as `/metrics` shows it: how far it has been read and how big it is now.
+    public struct FollowedFileStatus: Sendable {
+        public var source: String
+        public var path: String
+        /// Offset of the first byte not processed yet.
+        public var offset: Int64
+        /// Current size of the open file (its descriptor: the path may have moved on).
+        public var size: Int64
+    }
+
+    /// The files being followed (read-only; for lag metrics).
+    public var followedFiles: [FollowedFileStatus] {
+        files.map { file in
+            var info = stat()
+            let size = fstat(file.fd, &info) == 0 ? Int64(info.st_size) : file.reader.consumedOffset
+            return FollowedFileStatus(source: file.source.name, path: file.path, offset: file.reader.consumedOffset, size: size)
+        }
+    }
+
     /// Whether any input can still produce lines (files are followed until stopped).
     public var hasOpenInputs: Bool { !files.isEmpty || options.inputs.contains { $0 != "-" } || (stdin != nil && !stdinEnded) }
 
