@@ -32,6 +32,9 @@ import Testing
         ("12345", nil),
         ("", nil),
         ("Foo 26 10:00:00", nil),
+        // Fuzzing regressions: kept as cases.
+        ("9999999999999999999", nil),
+        ("9999999999999999999999999999", nil),
     ]
 
     @Test(arguments: cases)

@@ -50,7 +50,8 @@ public final class DescriptorStream: ByteStream {
 /// Decompresses gzip with zlib's `inflate` directly, member after member: `cat a.gz b.gz > c.gz`
 /// is valid gzip, and a single `inflate` stream would stop after the first member.
 public final class GzipStream: ByteStream {
-    private let source: DescriptorStream
+    private let source: ByteStream
+    private let path: String
     private var stream = z_stream()
     private let input: UnsafeMutablePointer<UInt8>
     private let inputCapacity = 256 * 1024
@@ -67,13 +68,19 @@ public final class GzipStream: ByteStream {
     public static let ratioFloorBytes = 64 << 20
     public static let maxBytes = 64 << 30
 
-    public init(source: DescriptorStream) throws(InputError) {
+    public convenience init(source: DescriptorStream) throws(InputError) {
+        try self.init(source: source, path: source.path)
+    }
+
+    /// Inflates any byte stream (`path` names it in errors).
+    public init(source: ByteStream, path: String) throws(InputError) {
         self.source = source
+        self.path = path
         input = .allocate(capacity: inputCapacity)
         // 16 + MAX_WBITS: gzip wrapper only.
         guard vigil_inflate_init2(&stream, 16 + MAX_WBITS) == Z_OK else {
             input.deallocate()
-            throw InputError(kind: .io, path: source.path, message: "zlib initialisation failed")
+            throw InputError(kind: .io, path: path, message: "zlib initialisation failed")
         }
     }
 
@@ -95,7 +102,7 @@ public final class GzipStream: ByteStream {
                 if n == 0 {
                     finished = true
                     if !memberEnded {
-                        let error = InputError(kind: .corrupt, path: source.path, message: "gzip data ends before the end of its member (truncated archive)")
+                        let error = InputError(kind: .corrupt, path: path, message: "gzip data ends before the end of its member (truncated archive)")
                         let produced = capacity - Int(stream.avail_out)
                         if produced > 0 { pendingError = error; return produced }
                         throw error
@@ -110,7 +117,7 @@ public final class GzipStream: ByteStream {
                 // Another member follows: gzip magic again, or trailing garbage we refuse to guess at.
                 if stream.avail_in > 0, stream.next_in[0] != 0x1f {
                     finished = true
-                    throw InputError(kind: .corrupt, path: source.path, message: "trailing data after the last gzip member")
+                    throw InputError(kind: .corrupt, path: path, message: "trailing data after the last gzip member")
                 }
                 inflateReset(&stream)
                 memberEnded = false
@@ -123,7 +130,7 @@ public final class GzipStream: ByteStream {
                 finished = true
                 let produced = capacity - Int(stream.avail_out)
                 let reason = stream.msg.map { String(cString: $0) } ?? "inflate error \(rc)"
-                pendingError = InputError(kind: .corrupt, path: source.path, message: "corrupt gzip data: \(reason)")
+                pendingError = InputError(kind: .corrupt, path: path, message: "corrupt gzip data: \(reason)")
                 if produced > 0 { return produced }
                 throw pendingError!
             }
@@ -134,7 +141,7 @@ public final class GzipStream: ByteStream {
         if decompressedBytes > GzipStream.maxBytes
             || (decompressedBytes > GzipStream.ratioFloorBytes && decompressedBytes > compressedBytes * GzipStream.maxRatio) {
             finished = true
-            pendingError = InputError(kind: .limit, path: source.path,
+            pendingError = InputError(kind: .limit, path: path,
                 message: "archive limit: inflated \(decompressedBytes) bytes from \(compressedBytes) (more than \(GzipStream.maxRatio)× or \(GzipStream.maxBytes) bytes); the rest is skipped")
         }
         return produced

@@ -118,8 +118,12 @@ public struct TimestampParser: Sendable {
         var i = 0
         var whole: Int64 = 0
         while i < n, isDigit(s[i]) {
+            // At most 19 digits, and even 19 nines overflow Int64: checked (found by fuzzing).
             guard i < 19 else { return nil }
-            whole = whole * 10 + Int64(s[i] - 48); i += 1
+            let (times10, o1) = whole.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times10.addingReportingOverflow(Int64(s[i] - 48))
+            guard !o1, !o2 else { return nil }
+            whole = sum; i += 1
         }
         let intDigits = i
         var fractionMillis: Int64 = 0
