@@ -42,6 +42,9 @@ struct Replay: ParsableCommand {
     @Option(help: ArgumentHelp("Write the input counters (lines read, parsed, failed by reason) as JSON to FILE.", valueName: "FILE"))
     var stats: String?
 
+    @Option(help: ArgumentHelp("JSONL feed of changes (deploys, restarts …) from CI/CD, merged with those found in the logs by event time: {\"time\":RFC 3339,\"service\":…,\"kind\":deploy|restart|config_reload|version_change|package_upgrade,\"summary\":…,\"version\":…}; time and service are required.", valueName: "FILE"))
+    var changes: String?
+
     @Argument(help: ArgumentHelp("Log files, directories, NAME=PATH, or - for stdin.", valueName: "PATH"))
     var paths: [String] = []
 
@@ -71,6 +74,12 @@ struct Replay: ParsableCommand {
         pipeline.to = toTime
         pipeline.year = year
         pipeline.jobs = jobs
+        if let changes {
+            do { pipeline.changes = try ChangeFeed.load(path: changes) } catch {
+                FileHandle.standardError.write(Data((error.description + "\n").utf8))
+                throw ExitCode(Exit.data)
+            }
+        }
 
         let output: JSONLSink
         do { output = try JSONLSink(path: sink) } catch { throw fail(error.description, Exit.io) }

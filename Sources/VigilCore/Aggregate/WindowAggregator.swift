@@ -13,6 +13,8 @@ public final class WindowAggregator {
     /// The first step not yet closed; every step before it has been evaluated.
     private var nextStep: Int64 = .min
     private let emit: (Record) -> Void
+    private let changeRecognizer: ChangeRecognizer
+    private let changeLog: ChangeLog
 
     /// Lines dropped because their step had already been closed.
     public private(set) var lateLines = 0
@@ -24,7 +26,9 @@ public final class WindowAggregator {
     public var serviceCount: Int { services.count }
 
     public init(rules: RuleSet, emit: @escaping (Record) -> Void) {
-        engine = DetectorEngine(rules: rules)
+        changeLog = ChangeLog(lookback: rules.window.changeLookback)
+        changeRecognizer = ChangeRecognizer(rules: rules.changes)
+        engine = DetectorEngine(rules: rules, changes: changeLog)
         stepMs = rules.window.step
         lateness = rules.window.lateness
         // Window steps, the steps still open within the lateness, and one spare.
@@ -63,6 +67,11 @@ public final class WindowAggregator {
         let index = window.record(step: step, isError: isError, latencyMs: line.latencyMs)
         if isError { window.addErrorSample(at: index, evidence) }
         if line.latencyMs >= 0 { window.addSlowSample(at: index, ms: line.latencyMs, evidence) }
+        if !changeRecognizer.isEmpty, let message = line.message,
+           var change = changeRecognizer.recognise(message, lineService: window.name, at: line.ts) {
+            change.evidence = evidence()
+            addChange(change)
+        }
 
         if line.ts > maxTs {
             let previous = maxTs
@@ -70,6 +79,13 @@ public final class WindowAggregator {
             close(through: stepOf(maxTs - lateness) - 1, previousData: previous == .min ? step : stepOf(previous), newData: step)
         }
         return true
+    }
+
+    /// Records a change (from a log line or a `--changes` feed) and writes its record at once, so it
+    /// precedes the incidents that the same event time lets close.
+    public func addChange(_ change: ChangeEvent) {
+        changeLog.add(change)
+        emit(change.record)
     }
 
     /// SIGHUP: swaps in new detectors, keeping the windows and the state of every detector that
@@ -81,7 +97,7 @@ public final class WindowAggregator {
                 message: "window, step and lateness cannot change while running; restart vigil to change them")])
         }
         let old = engine
-        engine = DetectorEngine(rules: rules)
+        engine = DetectorEngine(rules: rules, changes: changeLog)
         for service in services {
             var states = engine.makeStates(for: service.name)
             for (i, rule) in rules.detectors.enumerated() {

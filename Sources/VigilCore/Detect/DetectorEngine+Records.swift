@@ -53,6 +53,8 @@ extension DetectorEngine {
                 + "\(Format.milliseconds(open.threshold)) held for \(Format.duration(p.holdFor)). Percentiles are within 1 %."
             if event != .resolved { r.evidence = service.evidence(endingAt: step, count: windowSteps, slow: true) }
         }
+        r.changeIds = open.changeIds
+        if event != .resolved, let note = open.changeNote { r.summary += " — " + note }
         return r
     }
 }

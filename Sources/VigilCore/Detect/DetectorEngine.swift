@@ -29,6 +29,8 @@ struct Measurement {
 /// into records.
 struct DetectorEngine {
     let rules: RuleSet
+    /// Recent changes per service, for `change_ids` (shared with the aggregator, which fills it).
+    let changes: ChangeLog
 
     var windowSteps: Int { Int(rules.window.window / rules.window.step) }
 
@@ -71,10 +73,13 @@ struct DetectorEngine {
                 let labels = ["alertname": rule.alertname, "service": service.name]
                 let dedupKey = RecordIds.dedupKey(ruleId: rule.id, labels: labels)
                 let startedAt = startedStep * stepMs
-                let open = IncidentStateMachine.Open(
+                var open = IncidentStateMachine.Open(
                     incidentId: RecordIds.incidentId(dedupKey: dedupKey, startedAt: startedAt), dedupKey: dedupKey,
                     startedStep: startedStep, detectedStep: step, seq: 0, severity: m.severity,
                     threshold: m.threshold, baseline: m.baseline ?? 0, lastReported: m.value ?? 0, peak: m.value ?? 0)
+                let linked = changes.linked(to: service.name, startingAt: startedAt)
+                open.changeIds = linked.map(\.id)
+                open.changeNote = ChangeLog.phrase(linked, start: startedAt)
                 state.machine.phase = .firing(open)
                 emit(record(.opened, rule, p, service, step: step, open: open, m: m))
             case .update:

@@ -12,6 +12,9 @@ public struct ReplayPipeline {
     /// Threads for reading and parsing (`--jobs`): with more than one, each source is read and parsed
     /// on its own thread while this one merges and aggregates. Output is identical either way.
     public var jobs = 1
+    /// Changes from a `--changes` feed, in time order; each is merged before the first line of
+    /// its time or later.
+    public var changes: [ChangeEvent] = []
 
     public init(sources: [Source], rules: RuleSet) {
         self.sources = sources
@@ -27,6 +30,7 @@ public struct ReplayPipeline {
             jobs > 1 ? ParallelSourceCursor(source: source, rules: rules, year: year, maxLineBytes: maxLineBytes) as EventCursor
                      : SourceCursor(source: source, rules: rules, year: year, maxLineBytes: maxLineBytes) as EventCursor
         }
+        var feed = changes.filter { change in from.map { change.time >= $0 } ?? true && to.map { change.time < $0 } ?? true }[...]
         var live: [EventCursor] = []
         for cursor in cursors where try cursor.advance(&counters) { live.append(cursor) }
 
@@ -42,6 +46,7 @@ public struct ReplayPipeline {
             }
             let cursor = live[best]
             let ts = cursor.ts
+            while let next = feed.first, next.time <= ts { aggregator.addChange(next); feed.removeFirst() }
             if let from, ts < from {
                 counters.outsideRange += 1
             } else if let to, ts >= to {
@@ -52,6 +57,7 @@ public struct ReplayPipeline {
             }
             if try !cursor.advance(&counters) { live.remove(at: best) }
         }
+        for change in feed { aggregator.addChange(change) }
         aggregator.finish()
         counters.recordsWritten = written
         counters.serviceOverflow = aggregator.overflowEvents

@@ -60,8 +60,9 @@ extension RuleSet {
                 case "detector": set.readDetector(section, &diagnostics)
                 case "service": serviceSections.append(section)
                 case "sla": set.readSLA(section, seen: &slaSeen, &diagnostics)
+                case "change": set.readChange(section, &diagnostics)
                 default:
-                    diagnostics.append(section.kind.diagnostic("unknown section '[\(section.kind.value)]' (expected defaults, format, detector, service or sla)"))
+                    diagnostics.append(section.kind.diagnostic("unknown section '[\(section.kind.value)]' (expected defaults, format, detector, service, sla or change)"))
                 }
             }
         }
@@ -87,7 +88,9 @@ extension RuleSet {
                 if let n = Self.number(value, &diagnostics) {
                     if n >= 1 { window.maxServices = Int(n) } else { diagnostics.append(value.diagnostic("max_services must be at least 1")) }
                 }
-            default: diagnostics.append(key.diagnostic("unknown key '\(key.value)' in [defaults] (expected window, step, lateness, max_services)"))
+            case "change_lookback": if let d = Self.duration(value, &diagnostics, allowZero: true) { window.changeLookback = d }
+            case "learning": if let d = Self.duration(value, &diagnostics, allowZero: true) { window.learning = d }
+            default: diagnostics.append(key.diagnostic("unknown key '\(key.value)' in [defaults] (expected window, step, lateness, max_services, change_lookback, learning)"))
             }
         }
     }

@@ -10,6 +10,11 @@ public struct WindowConfig: Sendable, Equatable {
     /// Services tracked one by one; events of further services are aggregated as `other`, so a
     /// flood of distinct names (a UUID in the service field) cannot exhaust memory.
     public var maxServices = 10_000
+    /// How far before an incident's start a change of its service is still linked to it (`change_ids`).
+    public var changeLookback: EventTime = 1_800_000
+    /// Novelty: the first stretch of each service's event time, in which its templates are learned
+    /// as normal rather than reported as new.
+    public var learning: EventTime = 1_800_000
     public init() {}
 }
 
@@ -99,6 +104,8 @@ public struct RuleSet: Sendable {
     public var window = WindowConfig()
     public var formats: [FormatRule] = []
     public var detectors: [DetectorRule] = []
+    /// `[change NAME]` sections, in file and section order (the first that matches a line wins).
+    public var changes: [ChangeRule] = []
     /// Per-service overrides: service → detector id → params, and detectors switched off.
     public var serviceParams: [String: [String: DetectorParams]] = [:]
     public var serviceDisabled: [String: Set<String>] = [:]
