@@ -45,6 +45,9 @@ struct Replay: ParsableCommand {
     @Option(help: ArgumentHelp("JSONL feed of changes (deploys, restarts …) from CI/CD, merged with those found in the logs by event time: {\"time\":RFC 3339,\"service\":…,\"kind\":deploy|restart|config_reload|version_change|package_upgrade,\"summary\":…,\"version\":…}; time and service are required.", valueName: "FILE"))
     var changes: String?
 
+    @Option(help: ArgumentHelp("Keep template and problem-candidate state in DIR (templates.jsonl, known-templates.jsonl, problems.jsonl): replaying again reuses the template ids, the learned templates and grows the problem candidates.", valueName: "DIR"))
+    var state: String?
+
     @Argument(help: ArgumentHelp("Log files, directories, NAME=PATH, or - for stdin.", valueName: "PATH"))
     var paths: [String] = []
 
@@ -81,6 +84,11 @@ struct Replay: ParsableCommand {
             }
         }
 
+        if let state {
+            do { pipeline.noveltyState = try NoveltyState.load(directory: state) } catch { throw fail(error.description, Exit.data) }
+        }
+        nonisolated(unsafe) var saved: NoveltyState?
+        pipeline.saveNoveltyState = { saved = $0 }
         let output: JSONLSink
         do { output = try JSONLSink(path: sink) } catch { throw fail(error.description, Exit.io) }
         let counters: PipelineCounters
@@ -92,6 +100,9 @@ struct Replay: ParsableCommand {
         }
         output.flush()
         if let message = output.error { throw fail(message, Exit.io) }
+        if let state, let saved {
+            do { try saved.save(directory: state) } catch { throw fail(error.description, Exit.io) }
+        }
         for problem in counters.sourceErrors { FileHandle.standardError.write(Data("vigil: warning: \(problem)\n".utf8)) }
         FileHandle.standardError.write(Data("vigil replay: \(counters.summary)\n".utf8))
         if let stats { try writeStats(counters, to: stats) }

@@ -15,6 +15,9 @@ public struct ReplayPipeline {
     /// Changes from a `--changes` feed, in time order; each is merged before the first line of
     /// its time or later.
     public var changes: [ChangeEvent] = []
+    /// Novelty state from an earlier run (`--state`), and where the new state goes at the end.
+    public var noveltyState = NoveltyState()
+    public var saveNoveltyState: ((NoveltyState) -> Void)? = nil
 
     public init(sources: [Source], rules: RuleSet) {
         self.sources = sources
@@ -25,7 +28,7 @@ public struct ReplayPipeline {
     public func run(sink: @escaping (Record) -> Void) throws(InputError) -> PipelineCounters {
         var counters = PipelineCounters()
         var written = 0
-        let aggregator = WindowAggregator(rules: rules) { record in written += 1; sink(record) }
+        let aggregator = WindowAggregator(rules: rules, novelty: noveltyState) { record in written += 1; sink(record) }
         let cursors: [EventCursor] = sources.map { source in
             jobs > 1 ? ParallelSourceCursor(source: source, rules: rules, year: year, maxLineBytes: maxLineBytes) as EventCursor
                      : SourceCursor(source: source, rules: rules, year: year, maxLineBytes: maxLineBytes) as EventCursor
@@ -59,6 +62,7 @@ public struct ReplayPipeline {
         }
         for change in feed { aggregator.addChange(change) }
         aggregator.finish()
+        if let saveNoveltyState, let state = aggregator.noveltyState { saveNoveltyState(state) }
         counters.recordsWritten = written
         counters.serviceOverflow = aggregator.overflowEvents
         return counters

@@ -148,6 +148,8 @@ summary = upgrade of {service} {from} -> {version}
 window = 5m
 step = 1m
 lateness = 1m
+change_lookback = 30m
+learning = 30m
 
 [detector error_ratio]
 # Error-ratio spike against the service's own baseline.
@@ -182,6 +184,32 @@ resolve_below = 0.8
 baseline = 1h
 warmup = 10m
 critical_factor = 5
+
+[detector novelty]
+# New error templates: a template of warning-or-worse messages that the service did not log while
+# it was learned (its first `[defaults] learning` of event time, or the persisted --state).
+type = novelty
+alertname = NewErrorTemplate
+severity = warning
+tier = L2
+candidate_min = 5
+min_events = 10
+for = 1m
+resolve_for = 5m
+
+[detector absence]
+# A service that was logging steadily falls silent, relative to its own rate.
+type = absence
+alertname = ServiceSilent
+severity = error
+tier = L2
+min_events = 10
+below = 10%
+for = 2m
+resolve_for = 3m
+resolve_below = 0.5
+baseline = 1h
+warmup = 10m
 """##),
         ("formats.rules", ##"""
 # Built-in log formats, tried in this order for each line (the format that last matched a line of

@@ -22,6 +22,10 @@ public struct WindowConfig: Sendable, Equatable {
 public enum DetectorType: String, Sendable, CaseIterable {
     case errorRatio = "error_ratio"
     case latency
+    /// New error templates (warning level or worse) not seen while the service was learned.
+    case novelty
+    /// A steadily logging service falls silent.
+    case absence
 }
 
 /// Tunables of one detector; each detector reads the fields documented for it in `Rules/README.md`.
@@ -51,13 +55,32 @@ public struct DetectorParams: Sendable, Equatable {
     public var floorMs = 200.0
     /// latency: `baseline × criticalFactor` makes the severity critical.
     public var criticalFactor = 5.0
+    /// novelty: window occurrences of a new template before its problem candidate is written.
+    public var candidateMin = 5
+    /// absence: a step is silent when it holds at most this fraction of the expected events.
+    public var below = 0.1
 
     public init() {}
 
     public static func defaults(for type: DetectorType) -> DetectorParams {
         var p = DetectorParams()
-        if type == .latency { p.factor = 2; p.resolveBelow = 0.8 }
+        switch type {
+        case .errorRatio: break
+        case .latency: p.factor = 2; p.resolveBelow = 0.8
+        case .novelty: p.minEvents = 10; p.holdFor = 60_000; p.resolveFor = 300_000
+        case .absence: p.minEvents = 10; p.resolveBelow = 0.5
+        }
         return p
+    }
+
+    /// The alertname a detector type uses unless its section gives one.
+    public static func defaultAlertname(_ type: DetectorType) -> String {
+        switch type {
+        case .errorRatio: "ErrorRatioHigh"
+        case .latency: "LatencyHigh"
+        case .novelty: "NewErrorTemplate"
+        case .absence: "ServiceSilent"
+        }
     }
 }
 
