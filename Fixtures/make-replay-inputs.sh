@@ -93,3 +93,17 @@ open(sys.argv[2], "wb").write(b"".join(out))
 PY
 gzip -n bad-lines/app.log
 printf 'app.log.gz\n' > bad-lines/args
+
+# Change linking, problem candidates and silence (issue 5).
+mixed deploy-regression deploy:cart:22m:1s:3 latency:cart:25m:10m:10
+mixed benign-deploy deploy:payments:20m:1s:9 deploy:cart:35m:1s:4
+mixed novelty new_error:checkout:35m:8m:0.3
+mixed absence silence:payments:32m:13m
+# The latency regression of latency-regression, with its deploy given by a --changes feed instead.
+rm -rf changes-feed; mkdir -p changes-feed
+cp latency-regression/*.log latency-regression/events.jsonl changes-feed/
+cat > changes-feed/changes.jsonl <<'JSONL'
+{"time":"2026-11-26T10:23:30Z","service":"cart","kind":"deploy","version":"5.1.0"}
+{"time":"2026-11-26T10:10:00Z","service":"payments","kind":"config_reload","summary":"feature flag checkout_v2 on"}
+JSONL
+printf -- '--changes\nchanges.jsonl\n%s\n' "$(ls changes-feed | grep -v changes.jsonl)" > changes-feed/args

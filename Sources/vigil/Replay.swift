@@ -42,6 +42,12 @@ struct Replay: ParsableCommand {
     @Option(help: ArgumentHelp("Write the input counters (lines read, parsed, failed by reason) as JSON to FILE.", valueName: "FILE"))
     var stats: String?
 
+    @Option(help: ArgumentHelp("JSONL feed of changes (deploys, restarts …) from CI/CD, merged with those found in the logs by event time: {\"time\":RFC 3339,\"service\":…,\"kind\":deploy|restart|config_reload|version_change|package_upgrade,\"summary\":…,\"version\":…}; time and service are required.", valueName: "FILE"))
+    var changes: String?
+
+    @Option(help: ArgumentHelp("Keep template and problem-candidate state in DIR (templates.jsonl, known-templates.jsonl, problems.jsonl): replaying again reuses the template ids, the learned templates and grows the problem candidates.", valueName: "DIR"))
+    var state: String?
+
     @Argument(help: ArgumentHelp("Log files, directories, NAME=PATH, or - for stdin.", valueName: "PATH"))
     var paths: [String] = []
 
@@ -71,7 +77,18 @@ struct Replay: ParsableCommand {
         pipeline.to = toTime
         pipeline.year = year
         pipeline.jobs = jobs
+        if let changes {
+            do { pipeline.changes = try ChangeFeed.load(path: changes) } catch {
+                FileHandle.standardError.write(Data((error.description + "\n").utf8))
+                throw ExitCode(Exit.data)
+            }
+        }
 
+        if let state {
+            do { pipeline.noveltyState = try NoveltyState.load(directory: state) } catch { throw fail(error.description, Exit.data) }
+        }
+        nonisolated(unsafe) var saved: NoveltyState?
+        pipeline.saveNoveltyState = { saved = $0 }
         let output: JSONLSink
         do { output = try JSONLSink(path: sink) } catch { throw fail(error.description, Exit.io) }
         let counters: PipelineCounters
@@ -83,6 +100,9 @@ struct Replay: ParsableCommand {
         }
         output.flush()
         if let message = output.error { throw fail(message, Exit.io) }
+        if let state, let saved {
+            do { try saved.save(directory: state) } catch { throw fail(error.description, Exit.io) }
+        }
         for problem in counters.sourceErrors { FileHandle.standardError.write(Data("vigil: warning: \(problem)\n".utf8)) }
         FileHandle.standardError.write(Data("vigil replay: \(counters.summary)\n".utf8))
         if let stats { try writeStats(counters, to: stats) }

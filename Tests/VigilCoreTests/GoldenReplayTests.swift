@@ -17,7 +17,8 @@ import Testing
     @Test func everyKindOfCaseIsPresent() {
         let names = Set(Self.cases)
         for required in ["format-app", "format-nginx", "format-json", "format-journald", "format-syslog", "format-syslog5424",
-                         "format-logback", "format-logfmt", "error-burst", "latency-regression", "out-of-order", "quiet", "rotated-gz"] {
+                         "format-logback", "format-logfmt", "error-burst", "latency-regression", "out-of-order", "quiet", "rotated-gz",
+                         "deploy-regression", "benign-deploy", "changes-feed", "novelty", "absence"] {
             #expect(names.contains(required), "missing golden case \(required)")
         }
     }

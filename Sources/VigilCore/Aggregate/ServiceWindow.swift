@@ -5,6 +5,14 @@ final class ServiceWindow {
     private(set) var ring: [StepBucket]
     /// Detector state per rule of the rule set (same order).
     var detectors: [DetectorState]
+    /// Novelty: the first event time (the learning period runs from it), whether the templates are
+    /// already learned (persisted state), the templates learned, and the new templates seen since.
+    var firstEventTime: EventTime = .max
+    var learned = false
+    var known: Set<Int> = []
+    var problems: [Int: ProblemCandidate] = [:]
+    /// The problem of the service's most recent new-template line (what a novelty incident is about).
+    var latestProblem: ProblemCandidate?
 
     init(name: String, ringSize: Int, detectors: [DetectorState]) {
         self.name = name
@@ -36,6 +44,12 @@ final class ServiceWindow {
     func addErrorSample(at index: Int, _ make: () -> Evidence) {
         guard ring[index].errorSamples.count < StepBucket.samplesPerBucket else { return }
         ring[index].errorSamples.append(make())
+    }
+
+    func addNovelSample(at index: Int, _ make: () -> Evidence) {
+        ring[index].novel += 1
+        guard ring[index].novelSamples.count < StepBucket.samplesPerBucket else { return }
+        ring[index].novelSamples.append(make())
     }
 
     func addSlowSample(at index: Int, ms: Double, _ make: () -> Evidence) {
@@ -75,12 +89,12 @@ final class ServiceWindow {
     private(set) var lastEventStep: Int64 = .min
 
     /// Evidence from steps `last - count + 1 … last`, earliest first, at most 10.
-    func evidence(endingAt last: Int64, count: Int, slow: Bool) -> [Evidence] {
+    func evidence(endingAt last: Int64, count: Int, slow: Bool, novel: Bool = false) -> [Evidence] {
         var all: [Evidence] = []
         for step in (last - Int64(count) + 1)...last {
             let bucket = ring[Int(((step % Int64(ring.count)) + Int64(ring.count)) % Int64(ring.count))]
             guard bucket.step == step else { continue }
-            if slow { all += bucket.slowSamples.map(\.evidence) } else { all += bucket.errorSamples }
+            if novel { all += bucket.novelSamples } else if slow { all += bucket.slowSamples.map(\.evidence) } else { all += bucket.errorSamples }
         }
         all.sort { ($0.ts, $0.source, $0.lineNumber) < ($1.ts, $1.source, $1.lineNumber) }
         return Array(all.prefix(10))

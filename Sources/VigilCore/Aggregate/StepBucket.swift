@@ -11,8 +11,13 @@ struct StepBucket {
     var errorSamples: [Evidence] = []
     /// The slowest lines of the step, slowest first.
     var slowSamples: [(ms: Double, evidence: Evidence)] = []
+    /// Lines of new error templates (novelty), and the first of them.
+    var novel = 0
+    var novelSamples: [Evidence] = []
 
     mutating func reset(to step: Int64) {
+        novel = 0
+        novelSamples.removeAll(keepingCapacity: true)
         self.step = step
         requests = 0
         errors = 0
@@ -28,12 +33,14 @@ struct StepSums {
     var errors = 0
     /// Latency values in the steps (counted even when the sketches were not merged).
     var latencyCount = 0
+    var novel = 0
     var latency: LatencySketch? = nil
     var errorRatio: Double? { requests > 0 ? Double(errors) / Double(requests) : nil }
 
     mutating func add(_ bucket: StepBucket, withLatency: Bool) {
         requests += bucket.requests
         errors += bucket.errors
+        novel += bucket.novel
         latencyCount += bucket.latency?.total ?? 0
         if withLatency, let sketch = bucket.latency {
             if latency == nil { latency = sketch } else { latency!.merge(sketch) }

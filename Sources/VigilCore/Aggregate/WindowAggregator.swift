@@ -13,6 +13,9 @@ public final class WindowAggregator {
     /// The first step not yet closed; every step before it has been evaluated.
     private var nextStep: Int64 = .min
     private let emit: (Record) -> Void
+    private let changeRecognizer: ChangeRecognizer
+    private let changeLog: ChangeLog
+    private let novelty: NoveltyTracker?
 
     /// Lines dropped because their step had already been closed.
     public private(set) var lateLines = 0
@@ -23,8 +26,12 @@ public final class WindowAggregator {
     /// Services seen so far.
     public var serviceCount: Int { services.count }
 
-    public init(rules: RuleSet, emit: @escaping (Record) -> Void) {
-        engine = DetectorEngine(rules: rules)
+    /// - Parameter novelty: templates, learned templates and problems kept from an earlier run (`--state`).
+    public init(rules: RuleSet, novelty state: NoveltyState = NoveltyState(), emit: @escaping (Record) -> Void) {
+        changeLog = ChangeLog(lookback: rules.window.changeLookback)
+        changeRecognizer = ChangeRecognizer(rules: rules.changes)
+        novelty = rules.detectors.contains { $0.type == .novelty } ? NoveltyTracker(rules: rules, state: state) : nil
+        engine = DetectorEngine(rules: rules, changes: changeLog, novelty: novelty)
         stepMs = rules.window.step
         lateness = rules.window.lateness
         // Window steps, the steps still open within the lateness, and one spare.
@@ -63,6 +70,15 @@ public final class WindowAggregator {
         let index = window.record(step: step, isError: isError, latencyMs: line.latencyMs)
         if isError { window.addErrorSample(at: index, evidence) }
         if line.latencyMs >= 0 { window.addSlowSample(at: index, ms: line.latencyMs, evidence) }
+        if line.ts < window.firstEventTime { window.firstEventTime = line.ts }
+        if let novelty, line.level >= .warning, let message = line.message {
+            novelty.observe(window, message: message, ts: line.ts, step: step, bucket: index, evidence: evidence)
+        }
+        if !changeRecognizer.isEmpty, let message = line.message,
+           var change = changeRecognizer.recognise(message, lineService: window.name, at: line.ts) {
+            change.evidence = evidence()
+            addChange(change)
+        }
 
         if line.ts > maxTs {
             let previous = maxTs
@@ -70,6 +86,13 @@ public final class WindowAggregator {
             close(through: stepOf(maxTs - lateness) - 1, previousData: previous == .min ? step : stepOf(previous), newData: step)
         }
         return true
+    }
+
+    /// Records a change (from a log line or a `--changes` feed) and writes its record at once, so it
+    /// precedes the incidents that the same event time lets close.
+    public func addChange(_ change: ChangeEvent) {
+        changeLog.add(change)
+        emit(change.record)
     }
 
     /// SIGHUP: swaps in new detectors, keeping the windows and the state of every detector that
@@ -81,7 +104,7 @@ public final class WindowAggregator {
                 message: "window, step and lateness cannot change while running; restart vigil to change them")])
         }
         let old = engine
-        engine = DetectorEngine(rules: rules)
+        engine = DetectorEngine(rules: rules, changes: changeLog, novelty: novelty)
         for service in services {
             var states = engine.makeStates(for: service.name)
             for (i, rule) in rules.detectors.enumerated() {
@@ -95,6 +118,7 @@ public final class WindowAggregator {
 
     private func addService(named name: String) {
         let window = ServiceWindow(name: name, ringSize: ringSize, detectors: engine.makeStates(for: name))
+        novelty?.prepare(window)
         services.append(window)
         let position = sortedServices.firstIndex { $0.name > name } ?? sortedServices.count
         sortedServices.insert(window, at: position)
@@ -109,6 +133,9 @@ public final class WindowAggregator {
         let newest = maxTs == .min ? last : stepOf(maxTs)
         close(through: last, previousData: newest, newData: max(newest, last))
     }
+
+    /// What to keep under `--state` for the next run (nil without a novelty detector).
+    public var noveltyState: NoveltyState? { novelty?.state(services: services) }
 
     /// The newest event time seen.
     public var newestEventTime: EventTime? { maxTs == .min ? nil : maxTs }

@@ -52,7 +52,36 @@ extension DetectorEngine {
                 + "\(Format.duration(p.baseline)) was \(Format.milliseconds(open.baseline)) and an incident opens at "
                 + "\(Format.milliseconds(open.threshold)) held for \(Format.duration(p.holdFor)). Percentiles are within 1 %."
             if event != .resolved { r.evidence = service.evidence(endingAt: step, count: windowSteps, slow: true) }
+        case .novelty:
+            let problem = service.latestProblem
+            r.metrics = [("new_template_lines", Double(sums.novel)), ("threshold", open.threshold)]
+            if let problem { r.metrics.append(("problem_count", Double(problem.count))) }
+            let what = problem.map { "new error template \"\(String($0.signature.prefix(80)))\"" } ?? "new error templates"
+            switch event {
+            case .resolved:
+                r.summary = "\(name): no new error template for \(Format.duration(p.resolveFor)) (peak \(Int(open.peak)) lines over \(windowText))"
+            default:
+                r.summary = "\(name): \(what) logged \(sums.novel) times over \(windowText)"
+            }
+            r.description = "\(name) logged \(sums.novel) warning-or-worse lines between \(Format.clock(windowStart)) and \(Format.clock(windowEnd)) UTC "
+                + "whose templates it never logged while its normal templates were learned"
+                + (problem.map { " (problem candidate \($0.id), template \($0.templateId))" } ?? "") + "."
+            if event != .resolved { r.evidence = service.evidence(endingAt: step, count: windowSteps, slow: false, novel: true) }
+        case .absence:
+            let own = service.sums(endingAt: step, count: 1)
+            r.metrics = [("events", Double(event == .resolved ? sums.requests : own.requests)),
+                         ("baseline_events_per_step", open.baseline), ("threshold", open.threshold)]
+            switch event {
+            case .resolved:
+                r.summary = "\(name): logging again, \(sums.requests) events over the last \(Format.duration(p.resolveFor)) (usually \(Format.decimal(open.baseline, digits: 1)) per \(Format.duration(stepMs)))"
+            default:
+                r.summary = "\(name): fell silent, \(own.requests) events in the last \(Format.duration(stepMs)) (usually \(Format.decimal(open.baseline, digits: 1)))"
+            }
+            r.description = "\(name) usually logs \(Format.decimal(open.baseline, digits: 1)) events per \(Format.duration(stepMs)) (mean over the preceding "
+                + "\(Format.duration(p.baseline))); an incident opens after \(Format.duration(p.holdFor)) at or below \(Format.decimal(open.threshold, digits: 1)) per step."
         }
+        r.changeIds = open.changeIds
+        if event != .resolved, let note = open.changeNote { r.summary += " — " + note }
         return r
     }
 }

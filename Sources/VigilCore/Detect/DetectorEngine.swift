@@ -29,6 +29,10 @@ struct Measurement {
 /// into records.
 struct DetectorEngine {
     let rules: RuleSet
+    /// Recent changes per service, for `change_ids` (shared with the aggregator, which fills it).
+    let changes: ChangeLog
+    /// New-template tracking; nil when the rule set has no novelty detector.
+    let novelty: NoveltyTracker?
 
     var windowSteps: Int { Int(rules.window.window / rules.window.step) }
 
@@ -43,6 +47,10 @@ struct DetectorEngine {
     func evaluate(_ service: ServiceWindow, step: Int64, emit: (Record) -> Void) {
         // A service with nothing in its window and nothing open or pending has nothing to decide.
         if step - service.lastEventStep >= Int64(windowSteps), service.detectors.allSatisfy({ !$0.machine.isActive }) { return }
+        if let novelty, let rule = rules.detectors.first(where: { $0.type == .novelty && rules.isEnabled($0, service: service.name) }) {
+            novelty.evaluate(service, step: step, candidateMin: rules.params(rule, service: service.name).candidateMin,
+                             detectedAt: (step + 1) * rules.window.step, changes: changes, emit: emit)
+        }
         for (r, rule) in rules.detectors.enumerated() where rules.isEnabled(rule, service: service.name) {
             let p = rules.params(rule, service: service.name)
             let stepMs = rules.window.step
@@ -59,7 +67,8 @@ struct DetectorEngine {
                 m.baseline = open.baseline
                 if let value = m.value {
                     m.severity = severity(rule, p, value: value, baseline: open.baseline)
-                    escalated = value >= open.lastReported * 1.5 || rank(m.severity) > rank(open.severity)
+                    // A silent service has nothing that grows; the others report growth by half.
+                    escalated = rule.type != .absence && (value >= open.lastReported * 1.5 || rank(m.severity) > rank(open.severity))
                 }
             }
             let transition = state.machine.evaluate(step: step, holds: m.holds, clear: m.clear, holdSteps: holdSteps,
@@ -71,12 +80,18 @@ struct DetectorEngine {
                 let labels = ["alertname": rule.alertname, "service": service.name]
                 let dedupKey = RecordIds.dedupKey(ruleId: rule.id, labels: labels)
                 let startedAt = startedStep * stepMs
-                let open = IncidentStateMachine.Open(
+                var open = IncidentStateMachine.Open(
                     incidentId: RecordIds.incidentId(dedupKey: dedupKey, startedAt: startedAt), dedupKey: dedupKey,
                     startedStep: startedStep, detectedStep: step, seq: 0, severity: m.severity,
                     threshold: m.threshold, baseline: m.baseline ?? 0, lastReported: m.value ?? 0, peak: m.value ?? 0)
+                let linked = changes.linked(to: service.name, startingAt: startedAt)
+                open.changeIds = linked.map(\.id)
+                open.changeNote = ChangeLog.phrase(linked, start: startedAt)
                 state.machine.phase = .firing(open)
                 emit(record(.opened, rule, p, service, step: step, open: open, m: m))
+                if rule.type == .novelty {
+                    novelty?.link(incident: open.incidentId, service, detectedAt: (step + 1) * stepMs, emit: emit)
+                }
             case .update:
                 guard case .firing(var open) = state.machine.phase else { break }
                 open.seq += 1
@@ -143,6 +158,28 @@ struct DetectorEngine {
                                severity: severity(rule, p, value: value ?? 0, baseline: baseline ?? 0),
                                historyValue: enough ? own.latency!.quantile(q)! : 0, historyWeight: enough ? 1 : 0, sums: sums,
                                recentValue: recentValue, recentSums: recent, recentSteps: resolveSteps)
+        case .novelty:
+            // Value: lines of new templates in the window; it clears once none came for `resolve_for`.
+            let sums = service.sums(endingAt: step, count: windowSteps)
+            let recent = service.sums(endingAt: step, count: resolveSteps)
+            return Measurement(value: Double(sums.novel), baseline: 0, threshold: Double(p.minEvents),
+                               holds: sums.novel >= p.minEvents, clear: recent.novel == 0, severity: rule.severity,
+                               historyValue: 0, historyWeight: 0, sums: sums,
+                               recentValue: Double(recent.novel), recentSums: recent, recentSteps: resolveSteps)
+        case .absence:
+            // Value: this step's events; baseline: the mean events per step over `baseline`. Only a
+            // service expecting at least `min_events` per step is steady enough to be judged.
+            let own = service.sums(endingAt: step, count: 1)
+            let baseline = warm ? history.ratio(at: step - 1) : nil
+            let expected = baseline ?? 0
+            let threshold = expected * p.below
+            let recent = service.sums(endingAt: step, count: resolveSteps)
+            let sums = service.sums(endingAt: step, count: windowSteps)
+            return Measurement(value: Double(own.requests), baseline: baseline, threshold: threshold,
+                               holds: baseline != nil && expected >= Double(p.minEvents) && Double(own.requests) <= threshold,
+                               clear: Double(recent.requests) >= expected * Double(resolveSteps) * p.resolveBelow, severity: rule.severity,
+                               historyValue: Double(own.requests), historyWeight: 1, sums: sums,
+                               recentValue: Double(recent.requests) / Double(resolveSteps), recentSums: recent, recentSteps: resolveSteps)
         }
     }
 
@@ -150,6 +187,7 @@ struct DetectorEngine {
         switch rule.type {
         case .errorRatio: return value >= p.criticalAt ? .critical : rule.severity
         case .latency: return baseline > 0 && value >= baseline * p.criticalFactor ? .critical : rule.severity
+        case .novelty, .absence: return rule.severity
         }
     }
 

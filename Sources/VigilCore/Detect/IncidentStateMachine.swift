@@ -14,6 +14,9 @@ struct IncidentStateMachine {
         var baseline: Double
         var lastReported: Double
         var peak: Double
+        /// Changes of the service linked at opening (SPEC `change_ids`), and the phrase saying so.
+        var changeIds: [String] = []
+        var changeNote: String? = nil
     }
 
     enum Phase {

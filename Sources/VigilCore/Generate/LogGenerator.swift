@@ -8,6 +8,14 @@ public struct LogGenerator {
         case errorBurst = "error_burst"
         /// The service's latency is multiplied.
         case latencyRegression = "latency"
+        /// One deploy line at `start`, in app shape in the app log, written by `deployer`:
+        /// `deploy service=SERVICE version=2.<intensity>.0` (default 2.14.0). Duration is ignored.
+        case deploy
+        /// A share of the service's lines (default 0.15) become warnings with a message never
+        /// logged before: a new error template.
+        case newError = "new_error"
+        /// The service writes nothing at all.
+        case silence
     }
 
     public struct Anomaly: Sendable, Equatable {
@@ -23,8 +31,21 @@ public struct LogGenerator {
             self.service = service
             self.start = start
             self.duration = duration
-            self.intensity = intensity ?? (kind == .errorBurst ? 0.3 : 6)
+            self.intensity = intensity ?? Self.defaultIntensity(kind)
         }
+
+        static func defaultIntensity(_ kind: AnomalyKind) -> Double {
+            switch kind {
+            case .errorBurst: 0.3
+            case .latencyRegression: 6
+            case .deploy: 14
+            case .newError: 0.15
+            case .silence: 1
+            }
+        }
+
+        /// `deploy`: the version deployed.
+        public var version: String { "2.\(Int(intensity)).0" }
     }
 
     /// The line shapes a service writes in.
@@ -81,24 +102,37 @@ public struct LogGenerator {
         var next = names.indices.map { _ in start + EventTime(rng.exponential(mean: 1000 / rate)) }
         let end = start + duration
         var counter = 0
+        var deploys = anomalies.filter { $0.kind == .deploy }.sorted { $0.start < $1.start }[...]
         while true {
             var i = 0
             for k in 1..<next.count where next[k] < next[i] { i = k }
             let ts = next[i]
+            while let d = deploys.first, d.start <= ts, d.start < end {
+                let line = "\(CivilTime.format(d.start)) INFO [deployer] deploy service=\(d.service) version=\(d.version)\n"
+                files[combinedFileName ?? Shape.app.fileName, default: []].append(contentsOf: Array(line.utf8))
+                deploys.removeFirst()
+            }
             guard ts < end else { break }
             next[i] = ts + max(1, EventTime(rng.exponential(mean: 1000 / rate)))
             counter += 1
             let profile = profiles[i]
             var errorP = profile.baseError
             var latencyMs = profile.medianMs * rng.logNormalFactor(sigma: 0.35)
+            var silent = false, novelP = 0.0
             for a in anomalies where a.service == names[i] && ts >= a.start && ts < a.start + a.duration {
                 switch a.kind {
                 case .errorBurst: errorP = a.intensity
                 case .latencyRegression: latencyMs *= a.intensity
+                case .newError: novelP = a.intensity
+                case .silence: silent = true
+                case .deploy: break
                 }
             }
             let isError = rng.unit() < errorP
-            let line = render(profile.shape, service: names[i], ts: ts, isError: isError, latencyMs: latencyMs, n: counter, rng: &rng)
+            // Only traffic with a new-error anomaly draws the extra number, so other output is unchanged.
+            let novel = novelP > 0 && !isError && rng.unit() < novelP
+            let line = render(profile.shape, service: names[i], ts: ts, isError: isError, latencyMs: latencyMs, n: counter, novel: novel, rng: &rng)
+            if silent { continue }
             files[combinedFileName ?? profile.shape.fileName, default: []].append(contentsOf: line)
         }
         return files
@@ -134,15 +168,17 @@ public struct LogGenerator {
                                         "null pointer in handler", "deadline exceeded calling inventory"]
     private static let paths = ["/api/v1/cart", "/api/v1/orders", "/api/v1/items", "/api/v1/search", "/healthz", "/api/v1/pay"]
 
-    private func render(_ shape: Shape, service: String, ts: EventTime, isError: Bool, latencyMs: Double, n: Int, rng: inout SplitMix64) -> [UInt8] {
+    private func render(_ shape: Shape, service: String, ts: EventTime, isError: Bool, latencyMs: Double, n: Int, novel: Bool,
+                        rng: inout SplitMix64) -> [UInt8] {
         let time = CivilTime.format(ts)
         let latency = Int(latencyMs.rounded())
-        let message = isError ? Self.errorMessages[rng.below(Self.errorMessages.count)] : Self.okMessages[rng.below(Self.okMessages.count)]
+        var message = isError ? Self.errorMessages[rng.below(Self.errorMessages.count)] : Self.okMessages[rng.below(Self.okMessages.count)]
+        if novel { message = "cache shard \(rng.below(16)) rejected write: quota exceeded for tenant \(1000 + rng.below(9000))" }
         let id = 100_000 + rng.below(900_000)
         let text: String
         switch shape {
         case .app:
-            let level = isError ? "ERROR" : (rng.below(50) == 0 ? "WARN" : "INFO")
+            let level = isError ? "ERROR" : (rng.below(50) == 0 || novel ? "WARN" : "INFO")
             text = "\(time) \(level) [\(service)] \(message) request_id=\(id) latency_ms=\(latency)"
         case .nginx:
             let status = isError ? [500, 502, 503, 504][rng.below(4)] : (rng.below(30) == 0 ? 404 : 200)
@@ -150,23 +186,23 @@ public struct LogGenerator {
             let path = Self.paths[rng.below(Self.paths.count)]
             text = "\(ip) - - [\(Self.commonLogTime(ts))] \"GET \(path) HTTP/1.1\" \(status) \(200 + rng.below(5000)) \"-\" \"curl/8.5\" rt=\(Format.decimal(latencyMs / 1000, digits: 3)) uct=\"0.000\" uht=\"\(Format.decimal(latencyMs * 0.9 / 1000, digits: 3))\" urt=\"\(Format.decimal(latencyMs * 0.95 / 1000, digits: 3))\" upstream=\(service)"
         case .json:
-            let level = isError ? "error" : "info"
+            let level = isError ? "error" : (novel ? "warn" : "info")
             text = "{\"time\":\"\(time)\",\"level\":\"\(level)\",\"service\":\"\(service)\",\"msg\":\"\(message)\",\"request_id\":\(id),\"duration_ms\":\(latency)}"
         case .logfmt:
-            let level = isError ? "error" : "info"
+            let level = isError ? "error" : (novel ? "warn" : "info")
             text = "ts=\(time) level=\(level) service=\(service) msg=\"\(message)\" job_id=\(id) latency_ms=\(latency)"
         case .journald:
-            let priority = isError ? 3 : 6
+            let priority = isError ? 3 : (novel ? 4 : 6)
             let micros = ts * 1000 + EventTime(rng.below(1000))
             text = "{\"__CURSOR\":\"s=5f1c;i=\(String(n, radix: 16));b=9a2e;m=\(String(micros, radix: 16));t=\(String(micros, radix: 16))\",\"__REALTIME_TIMESTAMP\":\"\(micros)\",\"PRIORITY\":\"\(priority)\",\"_SYSTEMD_UNIT\":\"\(service).service\",\"SYSLOG_IDENTIFIER\":\"\(service)\",\"_PID\":\"\(1000 + rng.below(9000))\",\"MESSAGE\":\"\(message) request_id=\(id) latency_ms=\(latency)\"}"
         case .syslog:
-            let word = isError ? "error: " : ""
+            let word = isError ? "error: " : (novel ? "warning: " : "")
             text = "\(Self.syslogTime(ts)) web-1 \(service)[\(1000 + n % 9000)]: \(word)\(message) request_id=\(id) latency_ms=\(latency)"
         case .syslog5424:
-            let pri = 8 * 16 + (isError ? 3 : 6)
+            let pri = 8 * 16 + (isError ? 3 : (novel ? 4 : 6))
             text = "<\(pri)>1 \(time) web-1 \(service) \(1000 + n % 9000) - - \(message) request_id=\(id) latency_ms=\(latency)"
         case .logback:
-            let level = isError ? "ERROR" : "INFO "
+            let level = isError ? "ERROR" : (novel ? "WARN " : "INFO ")
             let stamp = time.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: ".", with: ",").replacingOccurrences(of: "Z", with: "")
             text = "\(stamp) [http-nio-8080-exec-\(1 + rng.below(8))] \(level) com.example.\(service).Handler - \(message) request_id=\(id) latency_ms=\(latency)"
         }

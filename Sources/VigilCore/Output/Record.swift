@@ -44,12 +44,19 @@ public struct Record: Sendable, Equatable {
     public var evidence: [Evidence] = []
     public var tier: Tier?
     public var changeIds: [String] = []
+    /// Change records: `chg_…`.
+    public var changeId: String?
+    /// Problem candidates: `prb_…`, the template text, and the occurrences so far (across runs).
+    public var problemId: String?
+    public var signature: String?
+    public var count: Int?
+    public var relatedIncidentIds: [String] = []
     /// Wall-clock time the record was written; live mode only (replay output stays deterministic).
     public var emittedAt: EventTime?
 
     /// `rec_` + h(id + "\n" + seq)[:16].
     public var recordId: String {
-        let id = incidentId ?? ""
+        let id = incidentId ?? problemId ?? changeId ?? ""
         return "rec_" + String(SHA256.hex(id + "\n" + String(seq ?? 0)).prefix(16))
     }
 

@@ -8,11 +8,13 @@ public enum RecordEncoder {
         var w = JSONWriter()
         w.beginObject()
         w.key("schema"); w.string("vigil.record/v1")
-        if r.kind == .incident { w.key("record_id"); w.string(r.recordId) }
+        w.key("record_id"); w.string(r.recordId)
         w.key("kind"); w.string(r.kind.rawValue)
         w.key("event"); w.string(r.event.rawValue)
         if let seq = r.seq { w.key("seq"); w.int(seq) }
         if let id = r.incidentId { w.key("incident_id"); w.string(id) }
+        if let id = r.problemId { w.key("problem_id"); w.string(id) }
+        if let id = r.changeId { w.key("change_id"); w.string(id) }
         w.key("dedup_key"); w.string(r.dedupKey)
         if let status = r.status { w.key("status"); w.string(status) }
         w.key("severity"); w.string(r.severity.rawValue)
@@ -46,6 +48,13 @@ public enum RecordEncoder {
             w.key("metrics"); w.beginObject()
             for (name, value) in r.metrics { w.key(name); if let value { w.number(value) } else { w.null() } }
             w.endObject()
+        }
+        if let signature = r.signature { w.key("signature"); w.string(signature) }
+        if let count = r.count { w.key("count"); w.int(count) }
+        if !r.relatedIncidentIds.isEmpty {
+            w.key("related_incident_ids"); w.beginArray()
+            for id in r.relatedIncidentIds { w.string(id) }
+            w.endArray()
         }
         if !r.changeIds.isEmpty {
             w.key("change_ids"); w.beginArray()

@@ -85,15 +85,15 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
             do { more = try reader.advance(&batch.counters) } catch { batch.error = error }
             if more, let line = reader.line {
                 let p = reader.parsed
-                // The message is not carried: nothing after the parser reads it yet.
-                let need = line.count + (p.service?.count ?? 0) + (p.cursor?.count ?? 0)
+                // The message is carried: change recognition and template mining read it.
+                let need = line.count + (p.service?.count ?? 0) + (p.message?.count ?? 0) + (p.cursor?.count ?? 0)
                 if batch.used + need > batch.capacity || batch.events.count >= 8192 {
                     guard send(batch) else { return }
                     batch = Batch(capacity: capacity)
                 }
                 let lineRange = batch.copy(UnsafeBufferPointer(start: line.bytes, count: line.count)) ?? (batch.used, 0)
                 batch.events.append(Event(ts: p.ts, level: p.level, status: p.status, latencyMs: p.latencyMs, format: p.format,
-                                          service: batch.copy(p.service) ?? (batch.used, 0), message: nil,
+                                          service: batch.copy(p.service) ?? (batch.used, 0), message: batch.copy(p.message),
                                           cursor: batch.copy(p.cursor), line: lineRange, lineNumber: line.number, offset: line.offset))
                 continue
             }

@@ -12,6 +12,12 @@ public struct ReplayPipeline {
     /// Threads for reading and parsing (`--jobs`): with more than one, each source is read and parsed
     /// on its own thread while this one merges and aggregates. Output is identical either way.
     public var jobs = 1
+    /// Changes from a `--changes` feed, in time order; each is merged before the first line of
+    /// its time or later.
+    public var changes: [ChangeEvent] = []
+    /// Novelty state from an earlier run (`--state`), and where the new state goes at the end.
+    public var noveltyState = NoveltyState()
+    public var saveNoveltyState: ((NoveltyState) -> Void)? = nil
 
     public init(sources: [Source], rules: RuleSet) {
         self.sources = sources
@@ -22,11 +28,12 @@ public struct ReplayPipeline {
     public func run(sink: @escaping (Record) -> Void) throws(InputError) -> PipelineCounters {
         var counters = PipelineCounters()
         var written = 0
-        let aggregator = WindowAggregator(rules: rules) { record in written += 1; sink(record) }
+        let aggregator = WindowAggregator(rules: rules, novelty: noveltyState) { record in written += 1; sink(record) }
         let cursors: [EventCursor] = sources.map { source in
             jobs > 1 ? ParallelSourceCursor(source: source, rules: rules, year: year, maxLineBytes: maxLineBytes) as EventCursor
                      : SourceCursor(source: source, rules: rules, year: year, maxLineBytes: maxLineBytes) as EventCursor
         }
+        var feed = changes.filter { change in from.map { change.time >= $0 } ?? true && to.map { change.time < $0 } ?? true }[...]
         var live: [EventCursor] = []
         for cursor in cursors where try cursor.advance(&counters) { live.append(cursor) }
 
@@ -42,6 +49,7 @@ public struct ReplayPipeline {
             }
             let cursor = live[best]
             let ts = cursor.ts
+            while let next = feed.first, next.time <= ts { aggregator.addChange(next); feed.removeFirst() }
             if let from, ts < from {
                 counters.outsideRange += 1
             } else if let to, ts >= to {
@@ -52,7 +60,9 @@ public struct ReplayPipeline {
             }
             if try !cursor.advance(&counters) { live.remove(at: best) }
         }
+        for change in feed { aggregator.addChange(change) }
         aggregator.finish()
+        if let saveNoveltyState, let state = aggregator.noveltyState { saveNoveltyState(state) }
         counters.recordsWritten = written
         counters.serviceOverflow = aggregator.overflowEvents
         return counters

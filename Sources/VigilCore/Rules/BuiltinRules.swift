@@ -71,6 +71,76 @@ VIGIL_SYSLOG_TS [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?
 VIGIL_LEVEL (?i:trace|debug|info(?:rmation)?|notice|warn(?:ing)?|err(?:or)?|crit(?:ical)?|fatal|severe|alert|emerg(?:ency)?|panic)
 VIGIL_QUOTED "(?:[^"\\]|\\.)*"
 """##),
+        ("changes.rules", ##"""
+# Built-in change recognition: lines that announce a deploy, restart, config reload, version change
+# or package upgrade. Each becomes a `kind: change` record, and incidents of the changed service that
+# start soon after list it in `change_ids`. Every key is documented in Rules/README.md.
+# Patterns run on the message of a line (the whole line when the format captured no message), only
+# when it contains `keyword`, so they cost nothing on ordinary lines.
+
+[change deploy]
+# deploy service=payments version=2.14.0 / deploy of payments version 2.14.0
+keyword = deploy
+pattern = \bdeploy(?:ed|ing|ment)?\b.*?\b(?:service|app)[=: ]\s*(?<service>[\w.-]+).*?\bversion[=: ]\s*v?(?<version>[\w.+-]+)
+kind = deploy
+summary = deploy of {service} {version}
+
+[change deployed]
+# deployed payments version 2.14.0 / Deployed payments 2.14.0
+keyword = eploy
+pattern = \b[Dd]eployed\s+(?<service>[\w.-]+)\s+(?:version\s+|v)?(?<version>\d[\w.+-]*)
+kind = deploy
+summary = deploy of {service} {version}
+
+[change systemd-started]
+# systemd: Started payments.service - Payments API.
+keyword = Started
+pattern = ^Started (?<unit>[\w@.-]+?)(?:\.service)?(?: - .*)?\.?$
+kind = restart
+summary = start of {service}
+
+[change systemd-stopped]
+# systemd: Stopped payments.service - Payments API.
+keyword = Stopped
+pattern = ^Stopped (?<unit>[\w@.-]+?)(?:\.service)?(?: - .*)?\.?$
+kind = restart
+summary = stop of {service}
+
+[change systemd-reloaded]
+# systemd: Reloaded nginx.service - A high performance web server.
+keyword = Reloaded
+pattern = ^Reloaded (?<unit>[\w@.-]+?)(?:\.service)?(?: - .*)?\.?$
+kind = config_reload
+summary = config reload of {service}
+
+[change config-reload]
+# configuration reloaded / config reload complete / reloading configuration
+keyword = onfig
+pattern = (?i)\b(?:config(?:uration)?\s+(?:reload(?:ed)?|re-?read)|reload(?:ed|ing)?\s+(?:the\s+)?config(?:uration)?)\b
+kind = config_reload
+summary = config reload of {service}
+
+[change version]
+# starting payments version 2.14.0 / payments v2.14.0 starting
+keyword = version
+pattern = (?i)\b(?:starting|started|running)\b.*?\bversion[=: ]\s*v?(?<version>\d[\w.+-]*)
+kind = version_change
+summary = {service} now at version {version}
+
+[change dpkg]
+# dpkg.log: 2026-11-26 10:00:00 upgrade openssl:amd64 3.0.2-0ubuntu1.10 3.0.2-0ubuntu1.12
+keyword = upgrade
+pattern = \bupgrade (?<service>[\w.+-]+?)(?::\w+)? (?<from>\S+) (?<version>\S+)\s*$
+kind = package_upgrade
+summary = upgrade of {service} {from} -> {version}
+
+[change apt]
+# apt history / term.log: Unpacking openssl (3.0.2-0ubuntu1.12) over (3.0.2-0ubuntu1.10) ...
+keyword = over (
+pattern = \bUnpacking (?<service>[\w.+-]+?)(?::\w+)? \((?<version>[^)]+)\) over \((?<from>[^)]+)\)
+kind = package_upgrade
+summary = upgrade of {service} {from} -> {version}
+"""##),
         ("detectors.rules", ##"""
 # Built-in windowing and detectors. Every key is documented in Rules/README.md.
 
@@ -78,6 +148,8 @@ VIGIL_QUOTED "(?:[^"\\]|\\.)*"
 window = 5m
 step = 1m
 lateness = 1m
+change_lookback = 30m
+learning = 30m
 
 [detector error_ratio]
 # Error-ratio spike against the service's own baseline.
@@ -112,6 +184,32 @@ resolve_below = 0.8
 baseline = 1h
 warmup = 10m
 critical_factor = 5
+
+[detector novelty]
+# New error templates: a template of warning-or-worse messages that the service did not log while
+# it was learned (its first `[defaults] learning` of event time, or the persisted --state).
+type = novelty
+alertname = NewErrorTemplate
+severity = warning
+tier = L2
+candidate_min = 5
+min_events = 10
+for = 1m
+resolve_for = 5m
+
+[detector absence]
+# A service that was logging steadily falls silent, relative to its own rate.
+type = absence
+alertname = ServiceSilent
+severity = error
+tier = L2
+min_events = 10
+below = 10%
+for = 2m
+resolve_for = 3m
+resolve_below = 0.5
+baseline = 1h
+warmup = 10m
 """##),
         ("formats.rules", ##"""
 # Built-in log formats, tried in this order for each line (the format that last matched a line of

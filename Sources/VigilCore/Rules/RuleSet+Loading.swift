@@ -60,8 +60,9 @@ extension RuleSet {
                 case "detector": set.readDetector(section, &diagnostics)
                 case "service": serviceSections.append(section)
                 case "sla": set.readSLA(section, seen: &slaSeen, &diagnostics)
+                case "change": set.readChange(section, &diagnostics)
                 default:
-                    diagnostics.append(section.kind.diagnostic("unknown section '[\(section.kind.value)]' (expected defaults, format, detector, service or sla)"))
+                    diagnostics.append(section.kind.diagnostic("unknown section '[\(section.kind.value)]' (expected defaults, format, detector, service, sla or change)"))
                 }
             }
         }
@@ -87,7 +88,9 @@ extension RuleSet {
                 if let n = Self.number(value, &diagnostics) {
                     if n >= 1 { window.maxServices = Int(n) } else { diagnostics.append(value.diagnostic("max_services must be at least 1")) }
                 }
-            default: diagnostics.append(key.diagnostic("unknown key '\(key.value)' in [defaults] (expected window, step, lateness, max_services)"))
+            case "change_lookback": if let d = Self.duration(value, &diagnostics, allowZero: true) { window.changeLookback = d }
+            case "learning": if let d = Self.duration(value, &diagnostics, allowZero: true) { window.learning = d }
+            default: diagnostics.append(key.diagnostic("unknown key '\(key.value)' in [defaults] (expected window, step, lateness, max_services, change_lookback, learning)"))
             }
         }
     }
@@ -147,7 +150,7 @@ extension RuleSet {
             let at = typeEntry?.value ?? section.name
             diagnostics.append(at.diagnostic("unknown detector type '\(typeName)' (expected \(DetectorType.allCases.map(\.rawValue).joined(separator: ", ")))")); return
         }
-        var rule = DetectorRule(id: id, type: type, alertname: type == .errorRatio ? "ErrorRatioHigh" : "LatencyHigh",
+        var rule = DetectorRule(id: id, type: type, alertname: DetectorParams.defaultAlertname(type),
                                 params: .defaults(for: type))
         for (key, value) in section.entries where key.value != "type" {
             switch key.value {
@@ -196,8 +199,15 @@ extension RuleSet {
     // MARK: values
 
     private static func setParam(_ p: inout DetectorParams, key: Located<String>, value: Located<String>, type: DetectorType, _ d: inout [Diagnostic]) {
-        let common = ["factor", "min_events", "for", "resolve_for", "resolve_below", "baseline", "warmup"]
-        let specific = type == .errorRatio ? ["floor", "min_delta", "critical_at"] : ["percentile", "floor_ms", "critical_factor"]
+        let common: [String]
+        let specific: [String]
+        switch type {
+        case .errorRatio, .latency:
+            common = ["factor", "min_events", "for", "resolve_for", "resolve_below", "baseline", "warmup"]
+            specific = type == .errorRatio ? ["floor", "min_delta", "critical_at"] : ["percentile", "floor_ms", "critical_factor"]
+        case .novelty: common = ["min_events", "for", "resolve_for"]; specific = ["candidate_min"]
+        case .absence: common = ["min_events", "for", "resolve_for", "resolve_below", "baseline", "warmup"]; specific = ["below"]
+        }
         guard common.contains(key.value) || specific.contains(key.value) else {
             d.append(key.diagnostic("unknown key '\(key.value)' for detector type \(type.rawValue) (expected \((["type", "alertname", "severity", "tier", "enabled"] + common + specific).joined(separator: ", ")))"))
             return
@@ -219,6 +229,8 @@ extension RuleSet {
         case "resolve_below": if let v = number(value, &d) { p.resolveBelow = v }
         case "floor_ms": if let v = number(value, &d) { p.floorMs = v }
         case "critical_factor": if let v = number(value, &d) { p.criticalFactor = v }
+        case "candidate_min": if let v = number(value, &d) { p.candidateMin = max(1, Int(v)) }
+        case "below": if let v = number(value, &d) { p.below = v }
         default: break
         }
     }

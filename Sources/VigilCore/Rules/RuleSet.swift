@@ -10,6 +10,11 @@ public struct WindowConfig: Sendable, Equatable {
     /// Services tracked one by one; events of further services are aggregated as `other`, so a
     /// flood of distinct names (a UUID in the service field) cannot exhaust memory.
     public var maxServices = 10_000
+    /// How far before an incident's start a change of its service is still linked to it (`change_ids`).
+    public var changeLookback: EventTime = 1_800_000
+    /// Novelty: the first stretch of each service's event time, in which its templates are learned
+    /// as normal rather than reported as new.
+    public var learning: EventTime = 1_800_000
     public init() {}
 }
 
@@ -17,6 +22,10 @@ public struct WindowConfig: Sendable, Equatable {
 public enum DetectorType: String, Sendable, CaseIterable {
     case errorRatio = "error_ratio"
     case latency
+    /// New error templates (warning level or worse) not seen while the service was learned.
+    case novelty
+    /// A steadily logging service falls silent.
+    case absence
 }
 
 /// Tunables of one detector; each detector reads the fields documented for it in `Rules/README.md`.
@@ -46,13 +55,32 @@ public struct DetectorParams: Sendable, Equatable {
     public var floorMs = 200.0
     /// latency: `baseline × criticalFactor` makes the severity critical.
     public var criticalFactor = 5.0
+    /// novelty: window occurrences of a new template before its problem candidate is written.
+    public var candidateMin = 5
+    /// absence: a step is silent when it holds at most this fraction of the expected events.
+    public var below = 0.1
 
     public init() {}
 
     public static func defaults(for type: DetectorType) -> DetectorParams {
         var p = DetectorParams()
-        if type == .latency { p.factor = 2; p.resolveBelow = 0.8 }
+        switch type {
+        case .errorRatio: break
+        case .latency: p.factor = 2; p.resolveBelow = 0.8
+        case .novelty: p.minEvents = 10; p.holdFor = 60_000; p.resolveFor = 300_000
+        case .absence: p.minEvents = 10; p.resolveBelow = 0.5
+        }
         return p
+    }
+
+    /// The alertname a detector type uses unless its section gives one.
+    public static func defaultAlertname(_ type: DetectorType) -> String {
+        switch type {
+        case .errorRatio: "ErrorRatioHigh"
+        case .latency: "LatencyHigh"
+        case .novelty: "NewErrorTemplate"
+        case .absence: "ServiceSilent"
+        }
     }
 }
 
@@ -99,6 +127,8 @@ public struct RuleSet: Sendable {
     public var window = WindowConfig()
     public var formats: [FormatRule] = []
     public var detectors: [DetectorRule] = []
+    /// `[change NAME]` sections, in file and section order (the first that matches a line wins).
+    public var changes: [ChangeRule] = []
     /// Per-service overrides: service → detector id → params, and detectors switched off.
     public var serviceParams: [String: [String: DetectorParams]] = [:]
     public var serviceDisabled: [String: Set<String>] = [:]

@@ -21,12 +21,16 @@ public enum TemplateStateFile {
     /// Saves the miner atomically: a temporary file in the same directory, fsync, rename over the
     /// old file, fsync of the directory, so a reader sees either the old state or the new one.
     public static func save(_ miner: TemplateMiner, directory: String) throws(TemplateStateError) {
+        try writeAtomically(miner.encodeState(), directory: directory, name: name)
+    }
+
+    /// Writes `bytes` to `directory/name` atomically (see `save`).
+    public static func writeAtomically(_ bytes: [UInt8], directory: String, name: String) throws(TemplateStateError) {
         do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
             throw TemplateStateError(path: directory, line: 0, message: "cannot create state directory")
         }
         let path = directory + "/" + name
         let temporary = directory + "/.\(name).\(getpid()).tmp"
-        let bytes = miner.encodeState()
         func failure(_ what: String) -> TemplateStateError {
             TemplateStateError(path: temporary, line: 0, message: "\(what): \(String(cString: strerror(errno)))")
         }

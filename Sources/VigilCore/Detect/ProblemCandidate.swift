@@ -1,0 +1,82 @@
+/// One problem candidate: a new error template of one service (SPEC `problem_candidate`). It lives
+/// across incidents and, with `--state`, across runs: recurrences grow its count.
+final class ProblemCandidate {
+    /// `prb_` + h(service + "\n" + signature)[:16].
+    let id: String
+    let service: String
+    /// The template text when the problem was first seen (its identity; the template may generalise).
+    let signature: String
+    let templateId: String
+    var count = 0
+    var firstSeen: EventTime
+    var lastSeen: EventTime
+    /// Records written so far (the next record's `seq`); 0 means none ever.
+    var seq = 0
+    /// The count at the last record; an `updated` record is written when it has doubled.
+    var reportedCount = 0
+    /// Whether a record was written in this run (a persisted problem's first recurrence is `updated`).
+    var reportedThisRun = false
+    var relatedIncidents: [String] = []
+    var changeIds: [String] = []
+    var samples: [Evidence] = []
+    /// Occurrences per step over the recent window: (step, count), oldest first.
+    private var recent: [(step: Int64, count: Int)] = []
+
+    init(service: String, signature: String, templateId: String, firstSeen: EventTime) {
+        self.service = service
+        self.signature = signature
+        self.templateId = templateId
+        self.firstSeen = firstSeen
+        lastSeen = firstSeen
+        id = "prb_" + SHA256.hex(service + "\n" + signature).prefix(16)
+    }
+
+    func occurred(at ts: EventTime, step: Int64, keepSteps: Int, evidence: () -> Evidence) {
+        count += 1
+        firstSeen = min(firstSeen, ts)
+        lastSeen = max(lastSeen, ts)
+        if samples.count < 3 { samples.append(evidence()) }
+        if let last = recent.last, last.step == step {
+            recent[recent.count - 1].count += 1
+        } else {
+            recent.append((step, 1))
+            recent.sort { $0.step < $1.step }
+        }
+        if let newest = recent.last?.step { recent.removeAll { $0.step <= newest - Int64(keepSteps) } }
+    }
+
+    /// Occurrences in steps `last - steps + 1 … last`.
+    func occurrences(endingAt last: Int64, steps: Int) -> Int {
+        recent.reduce(0) { $0 + ($1.step > last - Int64(steps) && $1.step <= last ? $1.count : 0) }
+    }
+
+    /// The record of this problem now (`detected` for its very first record).
+    func record(at detectedAt: EventTime) -> Record {
+        let event: Record.Event = seq == 0 ? .detected : .updated
+        var r = Record(kind: .problemCandidate, event: event, seq: seq, incidentId: nil,
+                       dedupKey: "vigil:problem:" + SHA256.hex(id).prefix(32), status: nil, severity: .warning,
+                       summary: "\(service): new error template \"\(Self.cut(signature))\" seen \(count) time\(count == 1 ? "" : "s") since \(Format.clock(firstSeen))",
+                       rule: nil, labels: ["service": service], startedAt: firstSeen, detectedAt: detectedAt, tier: nil)
+        r.description = "The template was not logged by \(service) while its normal templates were learned. First seen "
+            + "\(CivilTime.format(firstSeen)), last seen \(CivilTime.format(lastSeen)); template id \(templateId)."
+        r.problemId = id
+        r.signature = signature
+        r.count = count
+        r.lastSeenAt = lastSeen
+        r.relatedIncidentIds = relatedIncidents
+        r.changeIds = changeIds
+        r.evidence = samples
+        return r
+    }
+
+    /// Marks a record as written.
+    func reported() {
+        seq += 1
+        reportedCount = count
+        reportedThisRun = true
+    }
+
+    private static func cut(_ text: String) -> String {
+        text.count <= 80 ? text : String(text.prefix(77)) + "..."
+    }
+}
