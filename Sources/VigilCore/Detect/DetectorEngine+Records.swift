@@ -11,7 +11,10 @@ extension DetectorEngine {
         let labels = ["alertname": rule.alertname, "service": service.name]
         let windowText = Format.duration(rules.window.window)
         var r = Record(kind: .incident, event: event, seq: open.seq, incidentId: open.incidentId, dedupKey: open.dedupKey,
-                       status: event == .resolved ? "resolved" : "firing", severity: m.severity, summary: "",
+                       status: event == .resolved ? "resolved" : "firing",
+                       // A resolution keeps the severity the incident last had: the quiet span that
+                       // resolved it says nothing about how bad it was (and Alertmanager keys on it).
+                       severity: event == .resolved ? open.severity : m.severity, summary: "",
                        rule: .init(id: rule.id, alertname: rule.alertname, detector: rule.type.rawValue, threshold: open.threshold),
                        labels: labels, startedAt: open.startedStep * stepMs, detectedAt: (open.detectedStep + 1) * stepMs,
                        tier: rule.tier)
