@@ -69,7 +69,9 @@ struct Replay: ParsableCommand {
         }
         var pipeline: ReplayPipeline
         do {
-            pipeline = ReplayPipeline(sources: try SourceSet.resolve(paths), rules: rules)
+            var skipped: [String] = []
+            pipeline = ReplayPipeline(sources: try SourceSet.resolve(paths, skipped: &skipped), rules: rules)
+            for line in skipped { FileHandle.standardError.write(Data("vigil: warning: \(line)\n".utf8)) }
         } catch {
             throw fail("\(error.description)", Exit.noInput)
         }

@@ -15,6 +15,12 @@ public struct Source: Sendable, Equatable {
 /// files). Paths that belong to one rotated set are grouped and ordered oldest first.
 public enum SourceSet {
     public static func resolve(_ arguments: [String]) throws(InputError) -> [Source] {
+        var skipped: [String] = []
+        return try resolve(arguments, skipped: &skipped)
+    }
+
+    /// Like `resolve`, also telling which entries of directories were skipped and why.
+    public static func resolve(_ arguments: [String], skipped: inout [String]) throws(InputError) -> [Source] {
         var sources: [Source] = []
         var groupIndex: [String: Int] = [:]
         for argument in arguments {
@@ -38,9 +44,14 @@ public enum SourceSet {
                 guard let entries = try? FileManager.default.contentsOfDirectory(atPath: path) else {
                     throw InputError(kind: .unreadable, path: path, message: "cannot list directory")
                 }
-                files = entries.filter { !$0.hasPrefix(".") }.sorted().map { path + "/" + $0 }.filter {
-                    var dir: ObjCBool = false
-                    return FileManager.default.fileExists(atPath: $0, isDirectory: &dir) && !dir.boolValue
+                // Inside a directory only regular files are read, and symlinks only when they stay
+                // inside it; the rest is reported (a FIFO would hang a reader, a symlink could lead
+                // to /etc/shadow).
+                let guardian = PathGuard(roots: [path])
+                files = []
+                for entry in entries.filter({ !$0.hasPrefix(".") }).sorted() {
+                    let full = path + "/" + entry
+                    if let refusal = guardian.check(full) { skipped.append("\(full): skipped: \(refusal)") } else { files.append(full) }
                 }
             }
             for file in files {

@@ -53,6 +53,11 @@ public final class LivePipeline {
     /// (inode, size, modification time) they had: looked at again only when it changes.
     private var settled: [String: [UInt64]] = [:]
     private var unsettledArchives: [String: [UInt64]] = [:]
+    /// Only regular files, and symlinks that stay inside the inputs' directories, are read.
+    private let pathGuard: PathGuard
+    private var refused: [String: PathGuard.Refusal] = [:]
+    /// Paths skipped by the guard (FIFOs, devices, directories, symlinks out of the roots, loops).
+    public private(set) var pathsRefused = 0
     /// Heads (`FileHead`) of every file read: a new path with a known head is a generation of it.
     private var knownHeads: Set<UInt64> = []
     /// Generations skipped because their head was known.
@@ -74,6 +79,7 @@ public final class LivePipeline {
     public init(options: Options, sink: @escaping (Record) -> Void, tap: ((TapLine) -> Void)? = nil) {
         self.options = options
         self.tap = tap
+        pathGuard = PathGuard(roots: PathGuard.roots(for: options.inputs))
         aggregator = WindowAggregator(rules: options.rules, emit: sink)
         if options.inputs.contains("-") {
             _ = fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK)
@@ -225,9 +231,18 @@ public final class LivePipeline {
         }
         // A retired file no longer holds its path: the new file there is followed at once.
         let followed = Set(files.filter { $0.retiredAt == nil }.map(\.path))
-        let open = Set(files.map { [$0.device, $0.inode] })
+        var open = Set(files.map { [$0.device, $0.inode] })
         let candidates = SourceSet.orderOldestFirst(found.filter { !followed.contains($0) })
         for path in candidates {
+            if let refusal = pathGuard.check(path) {
+                // Reported once per path, not at every discovery.
+                if refused.updateValue(refusal, forKey: path) != refusal {
+                    counters.sourceErrors.append("\(path): skipped: \(refusal)")
+                    pathsRefused += 1
+                }
+                continue
+            }
+            refused[path] = nil
             var info = stat()
             guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
             // The same open file under a new name (renamed by rotation): already being read.
@@ -261,6 +276,8 @@ public final class LivePipeline {
                 let file = try FollowedFile(path: path, source: source, rules: options.rules, year: options.year,
                                             fromEnd: options.tail && !started, maxLineBytes: options.maxLineBytes)
                 files.append(file)
+                // A symlink or hard link to it met later in this same pass is the same file.
+                open.insert([file.device, file.inode])
             } catch {
                 counters.sourceErrors.append(error.description)
             }
