@@ -75,3 +75,29 @@ import Testing
         #expect(throws: PatternLibrary.ExpansionError.self) { try library.expand("x %{NOPE}") }
     }
 }
+
+/// Inputs found by fuzzing the rule loader: each must give diagnostics, never a crash.
+@Suite struct RuleFileFuzzRegressions {
+    static var crashes: [String] {
+        let dir = TestSupport.fixtures.appendingPathComponent("fuzz/FuzzRuleFile")
+        return ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasPrefix("FuzzRuleFile-crash-") }.sorted()
+    }
+
+    @Test(arguments: crashes)
+    func loadsOrReportsWithoutCrashing(_ name: String) throws {
+        let data = try Data(contentsOf: TestSupport.fixtures.appendingPathComponent("fuzz/FuzzRuleFile/\(name)"))
+        #expect(throws: RuleSetError.self) { try RuleSet.load(files: [("fuzz.rules", String(decoding: data, as: UTF8.self))]) }
+    }
+
+    @Test func hugeDurationsAndNumbersAreDiagnosed() throws {
+        do {
+            _ = try RuleSet.load(files: [("x.rules", "[defaults]\nstep = 99999999999999999999999m\nmax_services = 1e300\n")])
+            Issue.record("accepted")
+        } catch {
+            #expect(error.diagnostics.map(\.description) == [
+                "x.rules:2:8: duration '99999999999999999999999m' is too long (at most 400d)",
+                "x.rules:3:16: number '1e300' is too large",
+            ])
+        }
+    }
+}

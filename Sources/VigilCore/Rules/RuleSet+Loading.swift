@@ -235,6 +235,9 @@ extension RuleSet {
         }
     }
 
+    static let maxDurationMs = 400.0 * 86_400_000
+    static let maxNumber = 1e12
+
     /// `500ms`, `30s`, `5m`, `1h`, `1d` → milliseconds.
     public static func duration(_ value: Located<String>, _ d: inout [Diagnostic], allowZero: Bool = false) -> EventTime? {
         let text = value.value
@@ -245,16 +248,23 @@ extension RuleSet {
             d.append(value.diagnostic("invalid duration '\(text)' (expected a number with ms, s, m, h or d, e.g. 5m)"))
             return nil
         }
+        // Longer than any window a log tool needs, and far from overflowing milliseconds (found by fuzzing).
+        guard n * scale <= maxDurationMs else {
+            d.append(value.diagnostic("duration '\(text)' is too long (at most 400d)"))
+            return nil
+        }
         return EventTime((n * scale).rounded())
     }
 
     /// A number; `5%` means 0.05.
     static func number(_ value: Located<String>, _ d: inout [Diagnostic]) -> Double? {
         let text = value.value
-        if text.hasSuffix("%"), let n = Double(text.dropLast()) { return n / 100 }
+        if text.hasSuffix("%"), let n = Double(text.dropLast()), n.isFinite, n >= 0, n <= 100 { return n / 100 }
         guard let n = Double(text), n.isFinite, n >= 0 else {
             d.append(value.diagnostic("invalid number '\(text)'")); return nil
         }
+        // Counts become Int: keep them far from overflowing (found by fuzzing).
+        guard n <= maxNumber else { d.append(value.diagnostic("number '\(text)' is too large")); return nil }
         return n
     }
 
