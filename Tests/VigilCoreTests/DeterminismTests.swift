@@ -38,6 +38,31 @@ import Testing
         #expect(stats[2] == stats[0])
     }
 
+    /// A plain file cut into segments parsed on separate threads gives the same records, with the
+    /// same line numbers and offsets in their evidence, as one thread reading it whole.
+    @Test(arguments: [2, 3, 5])
+    func segmentedParsingChangesNothing(jobs: Int) throws {
+        let file = TestSupport.fixtures.appendingPathComponent("replay/bad-lines/app.log.gz")
+        let dir = TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let plain = dir.appendingPathComponent("app.log")
+        try TestSupport.run("/bin/sh", ["-c", "zcat '\(file.path)' > '\(plain.path)'"])
+        func run(_ jobs: Int) throws -> ([UInt8], PipelineCounters) {
+            var pipeline = ReplayPipeline(sources: try SourceSet.resolve([plain.path]), rules: try RuleSet.builtin())
+            pipeline.year = 2026
+            pipeline.jobs = jobs
+            pipeline.segmentMinimumBytes = 1024
+            var bytes: [UInt8] = []
+            let counters = try pipeline.run { bytes += RecordEncoder.encode($0) }
+            return (bytes, counters)
+        }
+        let (one, c1) = try run(1)
+        let (many, cN) = try run(jobs)
+        #expect(!one.isEmpty)
+        #expect(one == many)
+        #expect(c1 == cN)
+    }
+
     @Test func gzipAndPlainCopiesGiveIdenticalRecords() throws {
         let dir = TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

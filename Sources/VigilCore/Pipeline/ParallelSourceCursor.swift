@@ -47,26 +47,62 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
     }
 
     private static let batchBytes = 1 << 20
+    /// One parse thread: a reader (the whole source, or one segment of a large plain file) and the
+    /// batches it has ready. Lanes are consumed in order, so the source's lines keep their order.
+    private final class Lane: @unchecked Sendable {
+        /// Used by this lane's thread only.
+        let reader: SourceCursor
+        /// Guarded by the cursor's condition.
+        var queue: [Batch] = []
+        init(reader: SourceCursor) { self.reader = reader }
+    }
+
     private let source: Source
-    /// Used by the parse thread only.
-    private let reader: SourceCursor
+    private let lanes: [Lane]
     private let condition = NSCondition()
-    // Guarded by `condition`.
-    private var queue: [Batch] = []
     private let depth = 4
+    // Guarded by `condition`.
     private var stopped = false
     // Consumer side.
+    private var lane = 0
+    /// Lines of the lanes before the current one, and of the current one so far: a segment counts
+    /// its lines from 1, and its events are renumbered when they are consumed.
+    private var lineBase = 0
+    private var laneLines = 0
     private var current: Batch?
     private var index = 0
     private(set) var parsed = ParsedLine()
 
-    init(source: Source, rules: RuleSet, year: Int?, maxLineBytes: Int) {
+    init(source: Source, rules: RuleSet, year: Int?, maxLineBytes: Int, jobs: Int = 1, segmentMinimumBytes: Int64 = .max) {
         self.source = source
-        reader = SourceCursor(source: source, rules: rules, year: year, maxLineBytes: maxLineBytes)
-        // The thread keeps this cursor alive until the source is read to its end.
-        let thread = Thread { [self] in produce(reader, maxLineBytes: maxLineBytes) }
-        thread.name = "vigil-parse"
-        thread.start()
+        let segments = Self.segments(of: source, jobs: jobs, minimumBytes: segmentMinimumBytes)
+        lanes = segments.map { segment in
+            Lane(reader: SourceCursor(source: source, rules: rules, year: year, maxLineBytes: maxLineBytes, segment: segment))
+        }
+        for lane in lanes {
+            // The thread keeps this cursor alive until its part of the source is read.
+            let thread = Thread { [self] in produce(lane, maxLineBytes: maxLineBytes) }
+            thread.name = "vigil-parse"
+            thread.start()
+        }
+    }
+
+    /// A single large plain file is cut at line boundaries into `jobs` segments; anything else
+    /// (rotated sets, gzip, stdin, small files) is read whole by one thread.
+    private static func segments(of source: Source, jobs: Int, minimumBytes: Int64) -> [(start: Int64, end: Int64)?] {
+        guard jobs > 1, source.files.count == 1, let path = source.files.first, path != "-",
+              let size = RangeStream.plainFileSize(path), size >= minimumBytes else { return [nil] }
+        var cuts: [Int64] = [0]
+        for i in 1..<jobs {
+            guard let cut = RangeStream.lineStart(atOrAfter: size * Int64(i) / Int64(jobs), in: path), cut > cuts.last!, cut < size else { continue }
+            cuts.append(cut)
+        }
+        var result: [(start: Int64, end: Int64)?] = []
+        for (i, start) in cuts.enumerated() {
+            // The last segment reads to the end of the file, wherever that is by then.
+            result.append((start, i + 1 < cuts.count ? cuts[i + 1] : Int64.max))
+        }
+        return result
     }
 
     deinit {
@@ -76,7 +112,8 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
         condition.unlock()
     }
 
-    private func produce(_ reader: SourceCursor, maxLineBytes: Int) {
+    private func produce(_ lane: Lane, maxLineBytes: Int) {
+        let reader = lane.reader
         // A batch must hold at least one whole event (line, service, message and cursor).
         let capacity = max(Self.batchBytes, 4 * maxLineBytes + 4096)
         var batch = Batch(capacity: capacity)
@@ -88,7 +125,7 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
                 // The message is carried: change recognition and template mining read it.
                 let need = line.count + (p.service?.count ?? 0) + (p.message?.count ?? 0) + (p.cursor?.count ?? 0)
                 if batch.used + need > batch.capacity || batch.events.count >= 8192 {
-                    guard send(batch) else { return }
+                    guard send(batch, to: lane) else { return }
                     batch = Batch(capacity: capacity)
                 }
                 let lineRange = batch.copy(UnsafeBufferPointer(start: line.bytes, count: line.count)) ?? (batch.used, 0)
@@ -98,18 +135,18 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
                 continue
             }
             batch.isLast = true
-            _ = send(batch)
+            _ = send(batch, to: lane)
             return
         }
     }
 
     /// Hands a batch to the consumer, waiting while the queue is full; false when stopped.
-    private func send(_ batch: Batch) -> Bool {
+    private func send(_ batch: Batch, to lane: Lane) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while queue.count >= depth && !stopped { condition.wait() }
+        while lane.queue.count >= depth && !stopped { condition.wait() }
         if stopped { return false }
-        queue.append(batch)
+        lane.queue.append(batch)
         condition.broadcast()
         return true
     }
@@ -131,13 +168,20 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
                 parsed.cursor = e.cursor.map { UnsafeBufferPointer(start: arena + $0.start, count: $0.count) }
                 return true
             }
-            if let batch = current, batch.isLast { return false }
+            if let batch = current, batch.isLast {
+                guard lane + 1 < lanes.count else { return false }
+                lane += 1
+                lineBase += laneLines
+                laneLines = 0
+                current = nil
+            }
             condition.lock()
-            while queue.isEmpty { condition.wait() }
-            let next = queue.removeFirst()
+            while lanes[lane].queue.isEmpty { condition.wait() }
+            let next = lanes[lane].queue.removeFirst()
             condition.broadcast()
             condition.unlock()
             counters.merge(next.counters)
+            laneLines += next.counters.linesRead
             if let error = next.error { current = next; index = next.events.count; next.isLast = true; throw error }
             current = next
             index = 0
@@ -147,7 +191,7 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
     func evidence() -> Evidence {
         let batch = current!
         let e = batch.events[index - 1]
-        return Evidence(ts: e.ts, source: source.name, lineNumber: e.lineNumber, offset: e.offset,
+        return Evidence(ts: e.ts, source: source.name, lineNumber: lineBase + e.lineNumber, offset: e.offset,
                         line: Array(UnsafeBufferPointer(start: batch.arena + e.line.start, count: e.line.count)),
                         cursor: e.cursor.map { String(decoding: UnsafeBufferPointer(start: batch.arena + $0.start, count: $0.count), as: UTF8.self) })
     }

@@ -12,6 +12,9 @@ public struct ReplayPipeline {
     /// Threads for reading and parsing (`--jobs`): with more than one, each source is read and parsed
     /// on its own thread while this one merges and aggregates. Output is identical either way.
     public var jobs = 1
+    /// With `jobs` > 1, a single plain file at least this large is cut into `jobs` segments parsed
+    /// on separate threads (smaller files are not worth the threads).
+    public var segmentMinimumBytes: Int64 = 32 << 20
     /// Changes from a `--changes` feed, in time order; each is merged before the first line of
     /// its time or later.
     public var changes: [ChangeEvent] = []
@@ -30,7 +33,8 @@ public struct ReplayPipeline {
         var written = 0
         let aggregator = WindowAggregator(rules: rules, novelty: noveltyState) { record in written += 1; sink(record) }
         let cursors: [EventCursor] = sources.map { source in
-            jobs > 1 ? ParallelSourceCursor(source: source, rules: rules, year: year, maxLineBytes: maxLineBytes) as EventCursor
+            jobs > 1 ? ParallelSourceCursor(source: source, rules: rules, year: year, maxLineBytes: maxLineBytes, jobs: jobs,
+                                       segmentMinimumBytes: segmentMinimumBytes) as EventCursor
                      : SourceCursor(source: source, rules: rules, year: year, maxLineBytes: maxLineBytes) as EventCursor
         }
         var feed = changes.filter { change in from.map { change.time >= $0 } ?? true && to.map { change.time < $0 } ?? true }[...]

@@ -12,10 +12,14 @@ final class SourceCursor {
     private(set) var line: Line?
     var parsed = ParsedLine()
 
-    init(source: Source, rules: RuleSet, year: Int?, maxLineBytes: Int) {
+    /// A byte range of a plain file read by this cursor alone (a segment of a parallel read).
+    private let segment: (start: Int64, end: Int64)?
+
+    init(source: Source, rules: RuleSet, year: Int?, maxLineBytes: Int, segment: (start: Int64, end: Int64)? = nil) {
         self.source = source
         self.year = year
         self.maxLineBytes = maxLineBytes
+        self.segment = segment
         parser = LineParser(rules: rules, defaultService: source.defaultService, maxLineBytes: maxLineBytes)
     }
 
@@ -26,7 +30,12 @@ final class SourceCursor {
                 fileIndex += 1
                 guard fileIndex < source.files.count else { line = nil; return false }
                 let path = source.files[fileIndex]
-                reader = LineReader(stream: try InputOpener.open(path), maxLineBytes: maxLineBytes)
+                if let segment {
+                    reader = LineReader(stream: try RangeStream(path: path, start: segment.start, end: segment.end), maxLineBytes: maxLineBytes)
+                    reader!.resume(atOffset: segment.start, lineNumber: 0)
+                } else {
+                    reader = LineReader(stream: try InputOpener.open(path), maxLineBytes: maxLineBytes)
+                }
                 parser.timestamps = TimestampParser.forFile(path, year: year)
             }
             let next: Line?
