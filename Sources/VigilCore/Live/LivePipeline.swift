@@ -75,12 +75,16 @@ public final class LivePipeline {
     /// Event time and the wall-clock time it was reached: event time moves on with the wall clock
     /// in quiet periods, from where the logs left it (so old logs piped in are not all "late").
     private var anchor: (event: EventTime, wall: EventTime)?
+    private final class RecordCounter { var count = 0 }
+    private let recordCounter: RecordCounter
 
     public init(options: Options, sink: @escaping (Record) -> Void, tap: ((TapLine) -> Void)? = nil) {
         self.options = options
         self.tap = tap
         pathGuard = PathGuard(roots: PathGuard.roots(for: options.inputs))
-        aggregator = WindowAggregator(rules: options.rules, emit: sink)
+        let counter = RecordCounter()
+        recordCounter = counter
+        aggregator = WindowAggregator(rules: options.rules) { record in counter.count += 1; sink(record) }
         if options.inputs.contains("-") {
             _ = fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK)
             let stream = DescriptorStream(fd: 0, path: "-", owned: false)
@@ -186,6 +190,7 @@ public final class LivePipeline {
     /// (they may still be completed by their writer). Open incidents stay open.
     public func finish() {
         counters.serviceOverflow = aggregator.overflowEvents
+        counters.recordsWritten = recordCounter.count
     }
 
     // MARK: lines
