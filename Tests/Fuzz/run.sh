@@ -8,6 +8,8 @@ cd "$(dirname "$0")"
 seconds=${1:-10}
 [ $# -gt 0 ] && shift
 targets=${*:-"FuzzLineFramer FuzzGzip FuzzJSONLine FuzzTimestamp FuzzRuleFile FuzzGrok"}
+# SwiftPM does not notice files added to a path dependency: build from clean (about a minute).
+rm -rf .build
 swift build -c debug -Xswiftc -sanitize=fuzzer,address >&2
 mkdir -p artifacts
 export SWIFT_BACKTRACE=enable=no   # leave crash reports to AddressSanitizer
