@@ -181,3 +181,43 @@ final class SilentListener: @unchecked Sendable {
         #expect(pager.bodies.last?.contains(#""event_action":"resolve""#) == true)
     }
 }
+
+/// `vigil run --notify` end to end: one target never answers, the other answers 500 before 200.
+@Suite(.serialized) struct NotifyRunTests {
+    @Test func runNotifiesWhileATargetHangs() throws {
+        let dir = TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let rules = try AlertmanagerTests.fastRules(in: dir)
+        let silent = SilentListener()
+        defer { silent.stop() }
+        let receiver = try WebhookReceiver()
+        defer { receiver.stop() }
+        receiver.respond(with: 500)
+        let log = dir.appendingPathComponent("app.log").path
+        let writer = WallClockLogWriter(path: log)
+        defer { writer.stop() }
+        let vigil = try ServiceSupport.start(TestSupport.vigilBinary, [
+            "run", "--rules", rules, "--sink", dir.appendingPathComponent("a.jsonl").path, "--poll-interval", "50",
+            "--notify", "teams=http://127.0.0.1:\(silent.port)/hook", "--notify", "slack:ops=http://127.0.0.1:\(receiver.port)/hook",
+            "--notify", "jira=http://127.0.0.1:\(receiver.port)/", "--notify-option", "jira.project=OPS", log,
+        ], log: dir.appendingPathComponent("a.err"))
+        defer { ServiceSupport.stop(vigil) }
+        Thread.sleep(forTimeInterval: 3)
+        writer.errors = true
+        let opened = ServiceSupport.waitUntil(timeout: 40) { AlertmanagerTests.records(dir, "a").contains(#""event":"opened""#) }
+        #expect(opened, "the pipeline did not write the incident: \(AlertmanagerTests.records(dir, "a"))")
+        // Failures first, then success.
+        #expect(ServiceSupport.waitUntil(timeout: 10) { receiver.bodies.count >= 2 })
+        receiver.respond(with: 201, body: #"{"key":"OPS-1"}"#)
+        let slackGot = ServiceSupport.waitUntil(timeout: 20) { receiver.bodies.contains { $0.contains(#""blocks""#) && $0.contains("Opened") } }
+        #expect(slackGot)
+        #expect(ServiceSupport.waitUntil(timeout: 20) { receiver.requestLines.contains("POST /rest/api/2/issue") })
+        // The pipeline kept going meanwhile: lines written after the incident opened are still read.
+        writer.errors = false
+        let resolved = ServiceSupport.waitUntil(timeout: 60) { AlertmanagerTests.records(dir, "a").contains(#""event":"resolved""#) }
+        #expect(resolved)
+        #expect(ServiceSupport.waitUntil(timeout: 20) { receiver.requestLines.contains("POST /rest/api/2/issue/OPS-1/comment") })
+        let slackBodies = receiver.bodies.filter { $0.contains(#""blocks""#) }
+        #expect(slackBodies.filter { $0.contains("] Opened:") }.count >= 1)
+    }
+}

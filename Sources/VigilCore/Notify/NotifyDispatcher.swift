@@ -44,6 +44,8 @@ public final class NotifyDispatcher: @unchecked Sendable {
 
     public let options: Options
     public let tickets: TicketStore
+    /// Guarded by `lock`; replaced when the rules are reloaded.
+    private var router: NotifyRouter
     private let workers: [Worker]
     private let lock = NSLock()
     // Guarded by `lock`: incident or problem id → target indices it was sent to.
@@ -53,6 +55,7 @@ public final class NotifyDispatcher: @unchecked Sendable {
     public init(options: Options) {
         self.options = options
         tickets = TicketStore(path: options.ticketsPath)
+        router = options.router
         workers = options.router.targets.map { Worker(target: $0, options: options) }
     }
 
@@ -60,9 +63,18 @@ public final class NotifyDispatcher: @unchecked Sendable {
         for worker in workers { worker.start(tickets: tickets) }
     }
 
+    /// New routes (SIGHUP) for the same targets; records already queued keep theirs.
+    public func update(router: NotifyRouter) {
+        lock.lock()
+        self.router = router
+        lock.unlock()
+    }
+
     /// Called on the pipeline thread for every record.
     public func enqueue(_ record: Record) {
-        var chosen = options.router.targets(for: record)
+        lock.lock()
+        var chosen = router.targets(for: record)
+        lock.unlock()
         if let subject = NotifyText.subjectId(record) {
             lock.lock()
             if let earlier = sticky[subject] { chosen = Array(Set(chosen).union(earlier)).sorted() }
