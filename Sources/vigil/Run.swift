@@ -28,7 +28,7 @@ struct Run: ParsableCommand {
             ticketing and Splunk HEC from a thread per target, with retries; settings and secrets \
             come from --notify-option NAME.KEY=VALUE or the environment variable \
             VIGIL_NOTIFY_<NAME>_<KEY> (e.g. VIGIL_NOTIFY_PAGERDUTY_ROUTING_KEY); ticket ids are kept \
-            in DIR/notify-tickets.json with --state DIR. See README "Notifications".
+            in DIR/notify-tickets.json with --state DIR. See README.md, sidecar options.
             Not yet: --state checkpoints (a restart reads files from their start, or their end with \
             --tail), --journal.
             """
