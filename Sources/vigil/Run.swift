@@ -23,6 +23,12 @@ struct Run: ParsableCommand {
             Alertmanager v2 alerts from a background thread, re-sent while firing and resolved with \
             their end time; alerts Alertmanager has not taken yet wait in DIR/alertmanager-spool.json \
             with --state DIR (else in memory) and are delivered when it is back.
+            --notify KIND=URL (repeatable; KIND slack, teams, pagerduty, jira, servicenow, zendesk or \
+            splunk; KIND:NAME=URL names a target for [route] sections) sends records to chat, paging, \
+            ticketing and Splunk HEC from a thread per target, with retries; settings and secrets \
+            come from --notify-option NAME.KEY=VALUE or the environment variable \
+            VIGIL_NOTIFY_<NAME>_<KEY> (e.g. VIGIL_NOTIFY_PAGERDUTY_ROUTING_KEY); ticket ids are kept \
+            in DIR/notify-tickets.json with --state DIR. See README.md, sidecar options.
             Not yet: --state checkpoints (a restart reads files from their start, or their end with \
             --tail), --journal.
             """
@@ -57,7 +63,13 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("Seconds between re-sends of firing alerts to Alertmanager.", valueName: "SECONDS"))
     var alertResendInterval = 60.0
 
-    @Option(help: ArgumentHelp("Directory for state kept across restarts (so far: alerts not yet delivered to Alertmanager).", valueName: "DIR"))
+    @Option(help: ArgumentHelp("Send records to this target (repeatable): KIND=URL or KIND:NAME=URL; KIND is slack, teams, pagerduty, jira, servicenow, zendesk or splunk.", valueName: "KIND[:NAME]=URL"))
+    var notify: [String] = []
+
+    @Option(help: ArgumentHelp("A setting of a --notify target, e.g. jira.project=OPS (secrets better in VIGIL_NOTIFY_<NAME>_<KEY>).", valueName: "NAME.KEY=VALUE"))
+    var notifyOption: [String] = []
+
+    @Option(help: ArgumentHelp("Directory for state kept across restarts (so far: alerts not yet delivered to Alertmanager, ticket ids of --notify targets).", valueName: "DIR"))
     var state: String?
 
     @Argument(help: ArgumentHelp("Files, quoted globs, or - for stdin.", valueName: "PATH|GLOB|-"))
@@ -69,11 +81,17 @@ struct Run: ParsableCommand {
         for url in alertmanager where HTTPClient.Endpoint(url: url) == nil {
             throw ValidationError("--alertmanager \(url): give an http://HOST:PORT URL")
         }
+        do { _ = try notifyTargets() } catch { throw ValidationError(error.description) }
         if alertResendInterval <= 0 { throw ValidationError("--alert-resend-interval must be positive") }
         if let listen {
             guard let address = ListenAddress(parsing: listen) else { throw ValidationError("--listen wants HOST:PORT with a numeric host, e.g. 127.0.0.1:9464") }
             if !address.isLoopback && !listenAny { throw ValidationError("--listen \(listen) is not a loopback address; add --listen-any to serve metrics beyond this machine") }
         }
+    }
+
+    func notifyTargets() throws(NotifyTarget.ConfigError) -> [NotifyTarget] {
+        try NotifyTarget.targets(specs: notify, options: notifyOption, environment: ProcessInfo.processInfo.environment,
+                                 hostName: ProcessInfo.processInfo.hostName)
     }
 
     func run() throws {
@@ -110,6 +128,21 @@ struct Run: ParsableCommand {
             pusher?.start()
         }
         defer { pusher?.stop() }
+        var notifier: NotifyDispatcher?
+        if !notify.isEmpty {
+            let targets: [NotifyTarget]
+            do { targets = try notifyTargets() } catch { throw fail(error.description, Exit.usage) }
+            let router: NotifyRouter
+            do { router = try NotifyRouter(routes: options.rules.routes, targets: targets) } catch { throw fail(error.description, Exit.config) }
+            var notifyOptions = NotifyDispatcher.Options(router: router)
+            if let state {
+                do { try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true) } catch { throw fail("--state \(state): \(error)", Exit.io) }
+                notifyOptions.ticketsPath = state + "/notify-tickets.json"
+            }
+            notifier = NotifyDispatcher(options: notifyOptions)
+            notifier?.start()
+        }
+        defer { notifier?.stop() }
         let tapLine: ((LivePipeline.TapLine) -> Void)?
         switch (tapOutput, metrics) {
         case let (tap?, metrics?): tapLine = { line in tap.append(TapEncoder.encode(line)); metrics.observe(line) }
@@ -123,6 +156,7 @@ struct Run: ParsableCommand {
             output.append(RecordEncoder.encode(stamped))
             metrics?.observe(record)
             pusher?.enqueue(record)
+            notifier?.enqueue(stamped)
         }, tap: tapLine)
         // Windowed quantiles merge per-step sketches: at most twice a second, not on every poll.
         var lastPublish: EventTime = 0
@@ -152,7 +186,11 @@ struct Run: ParsableCommand {
                 switch signal {
                 case SIGHUP:
                     do {
-                        try pipeline.reload(rules: try ruleOptions.loadForReload())
+                        let rules = try ruleOptions.loadForReload()
+                        // Routes must name --notify targets; a set whose routes do not is refused whole.
+                        let router = try notifier.map { try NotifyRouter(routes: rules.routes, targets: $0.options.router.targets) }
+                        try pipeline.reload(rules: rules)
+                        if let router { notifier?.update(router: router) }
                         FileHandle.standardError.write(Data("vigil run: rules reloaded\n".utf8))
                         metrics?.reloaded(successfully: true, at: Double(WallClock.now()) / 1000)
                     } catch {

@@ -28,7 +28,8 @@ import Testing
         var port: UInt16
     }
 
-    static func startAlertmanager(dir: URL, port: UInt16, webhook: UInt16, name: String = "am") throws -> Alertmanager {
+    /// `cluster`: the `--cluster.*` flags; by default clustering is off.
+    static func startAlertmanager(dir: URL, port: UInt16, webhook: UInt16, name: String = "am", cluster: [String] = ["--cluster.listen-address="]) throws -> Alertmanager {
         let config = try TestSupport.write("""
             route:
               receiver: hook
@@ -44,16 +45,18 @@ import Testing
             """, "\(name).yml", in: dir)
         let process = try ServiceSupport.start(alertmanager!, [
             "--config.file=\(config.path)", "--storage.path=\(dir.appendingPathComponent("\(name)-data").path)",
-            "--web.listen-address=127.0.0.1:\(port)", "--cluster.listen-address=",
-        ], log: dir.appendingPathComponent("\(name).log"))
+            "--web.listen-address=127.0.0.1:\(port)",
+        ] + cluster, log: dir.appendingPathComponent("\(name).log"))
         let ready = ServiceSupport.waitUntil(timeout: 20) { ServiceSupport.http(port, "/-/ready")?.status == 200 }
         #expect(ready, "alertmanager did not become ready")
         return Alertmanager(process: process, port: port)
     }
 
-    static func startVigil(dir: URL, name: String, rules: String, log: String, alertmanager port: UInt16, state: Bool = false) throws -> Process {
+    static func startVigil(dir: URL, name: String, rules: String, log: String, alertmanager port: UInt16, state: Bool = false,
+                           morePeers: [UInt16] = []) throws -> Process {
         var arguments = ["run", "--rules", rules, "--sink", dir.appendingPathComponent("\(name).jsonl").path,
                          "--alertmanager", "http://127.0.0.1:\(port)", "--poll-interval", "50"]
+        for peer in morePeers { arguments += ["--alertmanager", "http://127.0.0.1:\(peer)"] }
         if state { arguments += ["--state", dir.appendingPathComponent("\(name)-state").path] }
         return try ServiceSupport.start(TestSupport.vigilBinary, arguments + [log], log: dir.appendingPathComponent("\(name).err"))
     }
@@ -134,5 +137,45 @@ import Testing
         defer { ServiceSupport.stop(am.process) }
         let arrived = ServiceSupport.waitUntil(timeout: 45) { Self.notifications(receiver).contains("firing") }
         #expect(arrived, "the alert did not arrive after Alertmanager came back")
+    }
+
+    /// Two Alertmanagers clustered on loopback (gossip on 127.0.0.1), vigil pushing to both: the
+    /// cluster's notification log lets only one of them notify.
+    @Test(.enabled(if: alertmanager != nil, "Alertmanager is not installed (apt-get install prometheus-alertmanager; see .ci/deps)"))
+    func clusteredPeersGiveOneNotification() throws {
+        let dir = TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let rules = try Self.fastRules(in: dir)
+        let receiver = try WebhookReceiver()
+        defer { receiver.stop() }
+        let (gossipA, gossipB) = (ServiceSupport.freePort(), ServiceSupport.freePort())
+        let common = ["--cluster.peer-timeout=3s", "--cluster.gossip-interval=100ms", "--cluster.pushpull-interval=1s", "--cluster.settle-timeout=2s"]
+        let a = try Self.startAlertmanager(dir: dir, port: ServiceSupport.freePort(), webhook: receiver.port, name: "am-a",
+                                           cluster: ["--cluster.listen-address=127.0.0.1:\(gossipA)", "--cluster.peer=127.0.0.1:\(gossipB)"] + common)
+        defer { ServiceSupport.stop(a.process) }
+        let b = try Self.startAlertmanager(dir: dir, port: ServiceSupport.freePort(), webhook: receiver.port, name: "am-b",
+                                           cluster: ["--cluster.listen-address=127.0.0.1:\(gossipB)", "--cluster.peer=127.0.0.1:\(gossipA)"] + common)
+        defer { ServiceSupport.stop(b.process) }
+        let peered = ServiceSupport.waitUntil(timeout: 20) {
+            [a.port, b.port].allSatisfy { port in
+                let status = ServiceSupport.http(port, "/api/v2/status")?.body ?? ""
+                return status.components(separatedBy: "\"address\"").count - 1 >= 2
+            }
+        }
+        #expect(peered, "the two Alertmanagers did not form a cluster: \(ServiceSupport.http(a.port, "/api/v2/status")?.body ?? "")")
+        let log = dir.appendingPathComponent("app.log").path
+        let writer = WallClockLogWriter(path: log)
+        defer { writer.stop() }
+        let vigil = try Self.startVigil(dir: dir, name: "v", rules: rules, log: log, alertmanager: a.port, morePeers: [b.port])
+        defer { ServiceSupport.stop(vigil) }
+
+        Thread.sleep(forTimeInterval: 3)
+        writer.errors = true
+        #expect(ServiceSupport.waitUntil(timeout: 40) { Self.records(dir, "v").contains(#""event":"opened""#) })
+        #expect(ServiceSupport.waitUntil(timeout: 20) { Self.notifications(receiver).contains("firing") }, "no firing notification")
+        // The second peer waits peer-timeout × its position, then finds the notification in the
+        // gossiped log; wait past that.
+        Thread.sleep(forTimeInterval: 8)
+        #expect(Self.notifications(receiver) == ["firing"], "\(receiver.bodies)")
     }
 }

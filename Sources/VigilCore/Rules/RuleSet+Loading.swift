@@ -61,8 +61,9 @@ extension RuleSet {
                 case "service": serviceSections.append(section)
                 case "sla": set.readSLA(section, seen: &slaSeen, &diagnostics)
                 case "change": set.readChange(section, &diagnostics)
+                case "route": set.readRoute(section, &diagnostics)
                 default:
-                    diagnostics.append(section.kind.diagnostic("unknown section '[\(section.kind.value)]' (expected defaults, format, detector, service, sla or change)"))
+                    diagnostics.append(section.kind.diagnostic("unknown section '[\(section.kind.value)]' (expected defaults, format, detector, service, sla, change or route)"))
                 }
             }
         }

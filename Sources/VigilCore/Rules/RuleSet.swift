@@ -135,6 +135,8 @@ public struct RuleSet: Sendable {
     public var patterns = PatternLibrary()
     /// Incident response and resolution targets per severity (`[sla SEVERITY]`), used by `vigil report`.
     public var sla: [Severity: SLATarget] = SLATarget.defaults
+    /// `[route NAME]` sections for `vigil run --notify` (see `NotifyRoute`), in file and section order.
+    public var routes: [NotifyRoute] = []
 
     public init() {}
 

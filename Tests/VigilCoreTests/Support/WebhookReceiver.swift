@@ -7,7 +7,9 @@ final class WebhookReceiver: @unchecked Sendable {
     private let listener: Int32
     private let lock = NSLock()
     private var received: [String] = []
+    private var heads: [String] = []
     private var answer = 200
+    private var answerBody = ""
     private var stopped = false
     private let done = DispatchSemaphore(value: 0)
 
@@ -34,10 +36,18 @@ final class WebhookReceiver: @unchecked Sendable {
         return received
     }
 
-    /// The status code later requests get (500 to test retries).
-    func respond(with status: Int) {
+    /// Request lines (`POST /hook`) in arrival order, matching `bodies`.
+    var requestLines: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return heads
+    }
+
+    /// The status code (and body) later requests get (500 to test retries).
+    func respond(with status: Int, body: String = "") {
         lock.lock()
         answer = status
+        answerBody = body
         lock.unlock()
     }
 
@@ -90,9 +100,11 @@ final class WebhookReceiver: @unchecked Sendable {
             if let start = bodyStart, data.count - start >= contentLength {
                 lock.lock()
                 received.append(String(decoding: data[start...], as: UTF8.self))
+                heads.append(String(String(decoding: data, as: UTF8.self).prefix { $0 != "\r" && $0 != "\n" }.split(separator: " ").prefix(2).joined(separator: " ")))
                 let status = answer
+                let body = answerBody
                 lock.unlock()
-                let response = "HTTP/1.1 \(status) X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                let response = "HTTP/1.1 \(status) X\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
                 _ = response.withCString { send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
                 return
             }
