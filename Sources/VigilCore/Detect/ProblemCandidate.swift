@@ -6,6 +6,8 @@ final class ProblemCandidate {
     struct Origin: Equatable {
         var ruleId: String
         var alertname: String
+        /// Further identity of the incidents (a burn rate's window pair), empty for most rules.
+        var detail: String = ""
     }
 
     /// nil for a new error template; the incidents' rule for a recurring incident.
@@ -75,6 +77,7 @@ final class ProblemCandidate {
                        rule: nil, labels: ["service": service], startedAt: firstSeen, detectedAt: detectedAt, tier: nil)
         if let origin {
             r.labels["alertname"] = origin.alertname
+            if !origin.detail.isEmpty { r.labels["burn_window"] = origin.detail }
             r.description = "\(count) incidents of rule \(origin.ruleId) (\(origin.alertname)) on \(service) with the same signature"
                 + (templateId.isEmpty ? "" : ", dominant warning-or-worse template id \(templateId)") + ". First seen "
                 + "\(CivilTime.format(firstSeen)), last seen \(CivilTime.format(lastSeen))."

@@ -17,20 +17,21 @@ final class RecurrenceTracker {
     }
 
     private static func key(_ service: String, _ origin: ProblemCandidate.Origin, _ templateId: String) -> String {
-        service + "\n" + origin.ruleId + "\n" + origin.alertname + "\n" + templateId
+        service + "\n" + origin.ruleId + "\n" + origin.alertname + "\n" + origin.detail + "\n" + templateId
     }
 
     /// An incident opened: count it under its signature, and write the problem once it recurs.
     func opened(_ incident: Record, rule: DetectorRule, alertname: String, service: ServiceWindow, step: Int64,
                 windowSteps: Int, template: (id: String, text: String)?, detectedAt: EventTime, emit: (Record) -> Void) {
         guard let incidentId = incident.incidentId else { return }
-        let origin = ProblemCandidate.Origin(ruleId: rule.id, alertname: alertname)
+        let detail = incident.labels["burn_window"] ?? ""
+        let origin = ProblemCandidate.Origin(ruleId: rule.id, alertname: alertname, detail: detail)
         let key = Self.key(service.name, origin, template?.id ?? "")
         let problem: ProblemCandidate
         if let known = problems[key] {
             problem = known
         } else {
-            let signature = "\(alertname) [\(rule.id)]" + (template.map { ": " + $0.text } ?? "")
+            let signature = "\(alertname)\(detail.isEmpty ? "" : " " + detail) [\(rule.id)]" + (template.map { ": " + $0.text } ?? "")
             problem = ProblemCandidate(service: service.name, signature: signature, templateId: template?.id ?? "",
                                        firstSeen: incident.startedAt, origin: origin)
             problems[key] = problem
