@@ -142,7 +142,8 @@ public final class WindowAggregator {
     /// novelty detector) and every problem candidate reported.
     public var noveltyState: NoveltyState? {
         var state = novelty?.state(services: services) ?? NoveltyState()
-        state.problems += recurrence.problems.values.filter { $0.seq > 0 }.sorted { $0.id < $1.id }
+        // Recurrence keeps single incidents too: the next run may bring the second one.
+        state.problems += recurrence.problems.values.sorted { $0.id < $1.id }
         return state
     }
 
@@ -173,6 +174,7 @@ public final class WindowAggregator {
     private func expireProblems(at watermark: EventTime) {
         func due(_ p: ProblemCandidate) -> Bool { p.seq > 0 && !p.expired && p.lastSeen + problemExpiry <= watermark }
         let expiring = (novelty?.allProblems.values.filter(due) ?? []) + recurrence.problems.values.filter(due)
+        recurrence.forget(seenBefore: watermark - problemExpiry)
         for problem in expiring.sorted(by: { $0.id < $1.id }) {
             emit(problem.record(at: watermark, expiring: true))
             problem.reported()

@@ -170,6 +170,7 @@ struct DetectorEngine {
                         var resolved = record(.resolved, rule, p, service, step: step, open: open, m: m, alertname: alertname, labels: labels)
                         resolved.endedAt = endedStep * stepMs
                         emit(resolved)
+                        recurrence?.resolved(resolved)
                     }
                 }
                 state.machines[lane] = machine

@@ -7,6 +7,8 @@ final class RecurrenceTracker {
     private let minIncidents: Int
     /// By service + rule + alertname + template id.
     private(set) var problems: [String: ProblemCandidate] = [:]
+    /// Open incidents and the key of their problem, so that a resolution marks it as seen.
+    private var open: [String: String] = [:]
     /// The most incident ids and samples a problem keeps.
     static let keptIncidents = 50
     static let keptChanges = 10
@@ -36,6 +38,7 @@ final class RecurrenceTracker {
                                        firstSeen: incident.startedAt, origin: origin)
             problems[key] = problem
         }
+        open[incidentId] = key
         guard !problem.relatedIncidents.contains(incidentId) else { return }
         problem.relatedIncidents.append(incidentId)
         if problem.relatedIncidents.count > Self.keptIncidents { problem.relatedIncidents.removeFirst() }
@@ -51,5 +54,18 @@ final class RecurrenceTracker {
         guard problem.count >= minIncidents else { return }
         emit(problem.record(at: detectedAt))
         problem.reported()
+    }
+
+    /// An incident resolved: its problem was last seen when it ended (expiry counts from there).
+    func resolved(_ incident: Record) {
+        guard let id = incident.incidentId, let key = open.removeValue(forKey: id), let problem = problems[key] else { return }
+        problem.lastSeen = max(problem.lastSeen, incident.endedAt ?? incident.startedAt)
+    }
+
+    /// Drops signatures seen once and never reported whose incident is older than `time` and
+    /// closed: they expired before they recurred, so the state does not grow with every incident.
+    func forget(seenBefore time: EventTime) {
+        let open = Set(self.open.values)
+        problems = problems.filter { key, p in p.seq > 0 || p.lastSeen > time || open.contains(key) }
     }
 }
