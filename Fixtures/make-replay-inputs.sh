@@ -107,3 +107,19 @@ cat > changes-feed/changes.jsonl <<'JSONL'
 {"time":"2026-11-26T10:10:00Z","service":"payments","kind":"config_reload","summary":"feature flag checkout_v2 on"}
 JSONL
 printf -- '--changes\nchanges.jsonl\n%s\n' "$(ls changes-feed | grep -v changes.jsonl)" > changes-feed/args
+
+# Volume, SLO burn rate and recurring incidents (issue 5). The SLO cases use the built-in rules
+# (symlinked) plus a file that sets objectives; slo-quiet sets one that normal traffic keeps.
+mixed volume-spike volume:cart:25m:6m:4
+mixed volume-drop volume:payments:25m:10m:0.2
+mixed recurring error_burst:payments:15m:4m:0.5 error_burst:payments:33m:4m:0.5
+slo() { # case objective-file anomaly...
+    name=$1; objectives=$2; shift 2
+    mixed "$name" "$@"
+    mkdir -p "$name/rules"
+    for f in patterns formats.rules detectors.rules changes.rules sla.rules; do ln -s "../../../../Rules/$f" "$name/rules/$f"; done
+    printf '%s\n' "$objectives" > "$name/rules/slo.rules"
+    printf -- '--rules\nrules\n%s\n' "$(ls "$name" | grep -v -e truth.json -e rules -e "^args$")" > "$name/args"
+}
+slo slo-burn "$(printf '# payments promises 99 %% good requests\n[service payments]\nslo.objective = 99%%')" error_burst:payments:25m:6m:0.9
+slo slo-quiet "$(printf '# objectives that normal traffic keeps\n[service checkout]\nslo.objective = 99%%\n[service payments]\nslo.objective = 95%%')"

@@ -38,7 +38,7 @@ struct Generate: ParsableCommand {
     @Option(help: ArgumentHelp("Write every line to this one file instead of one file per shape.", valueName: "NAME"))
     var combined: String?
 
-    @Option(help: ArgumentHelp("KIND:SERVICE:OFFSET:DURATION[:INTENSITY], KIND error_burst (intensity: error share), latency (multiplier), deploy (version 2.INTENSITY.0), new_error (share of lines) or silence; repeatable.", valueName: "SPEC"))
+    @Option(help: ArgumentHelp("KIND:SERVICE:OFFSET:DURATION[:INTENSITY], KIND error_burst (intensity: error share), latency (multiplier), deploy (version 2.INTENSITY.0), new_error (share of lines), silence or volume (rate multiplier); repeatable.", valueName: "SPEC"))
     var anomaly: [String] = []
 
     func run() throws {

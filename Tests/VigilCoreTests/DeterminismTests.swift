@@ -17,7 +17,7 @@ import Testing
 
     /// Parallel reading and parsing changes nothing: same bytes out for --jobs 1, 2 and 4, on
     /// several sources, a rotated gzip set, and lines with bad bytes.
-    @Test(arguments: ["error-burst", "rotated-gz", "bad-lines", "format-journald"])
+    @Test(arguments: ["error-burst", "rotated-gz", "bad-lines", "format-journald", "volume-spike", "slo-burn", "recurring"])
     func jobsDoNotChangeTheOutput(_ name: String) throws {
         let dir = TestSupport.fixtures.appendingPathComponent("replay/\(name)")
         let args = try String(contentsOf: dir.appendingPathComponent("args"), encoding: .utf8).split(separator: "\n").map(String.init)

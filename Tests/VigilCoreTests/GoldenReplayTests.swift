@@ -18,7 +18,8 @@ import Testing
         let names = Set(Self.cases)
         for required in ["format-app", "format-nginx", "format-json", "format-journald", "format-syslog", "format-syslog5424",
                          "format-logback", "format-logfmt", "error-burst", "latency-regression", "out-of-order", "quiet", "rotated-gz",
-                         "deploy-regression", "benign-deploy", "changes-feed", "novelty", "absence"] {
+                         "deploy-regression", "benign-deploy", "changes-feed", "novelty", "absence",
+                         "volume-spike", "volume-drop", "slo-burn", "slo-quiet", "recurring"] {
             #expect(names.contains(required), "missing golden case \(required)")
         }
     }

@@ -6,7 +6,7 @@ import Testing
     @Test func builtinRulesLoad() throws {
         let rules = try RuleSet.builtin()
         #expect(rules.formats.map(\.name) == ["json", "nginx", "app", "logback", "syslog5424", "syslog", "logfmt"])
-        #expect(rules.detectors.map(\.id) == ["error_ratio", "latency", "novelty", "absence"])
+        #expect(rules.detectors.map(\.id) == ["error_ratio", "latency", "novelty", "absence", "volume", "slo"])
         #expect(rules.window.window == 300_000 && rules.window.step == 60_000)
     }
 

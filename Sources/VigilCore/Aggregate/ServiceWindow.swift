@@ -85,6 +85,21 @@ final class ServiceWindow {
         return sums
     }
 
+    /// Counts a warning-or-worse line of template `index` in bucket `index` of the ring.
+    func countTemplate(_ template: Int, at bucket: Int) { ring[bucket].countTemplate(template) }
+
+    /// The template (miner index) with the most warning-or-worse lines in steps
+    /// `last - count + 1 … last`; ties go to the lower index (the template mined first).
+    func dominantTemplate(endingAt last: Int64, count: Int) -> Int? {
+        var counts: [Int: Int] = [:]
+        for step in (last - Int64(count) + 1)...last {
+            let bucket = ring[Int(((step % Int64(ring.count)) + Int64(ring.count)) % Int64(ring.count))]
+            guard bucket.step == step else { continue }
+            for t in bucket.templates { counts[t.index, default: 0] += t.count }
+        }
+        return counts.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
+    }
+
     /// The newest step that received an event.
     private(set) var lastEventStep: Int64 = .min
 

@@ -14,8 +14,18 @@ struct StepBucket {
     /// Lines of new error templates (novelty), and the first of them.
     var novel = 0
     var novelSamples: [Evidence] = []
+    /// Warning-or-worse lines per template (miner index), at most `templatesPerBucket` templates:
+    /// what an incident's dominant template is taken from.
+    var templates: [(index: Int, count: Int)] = []
+    static let templatesPerBucket = 8
+
+    mutating func countTemplate(_ index: Int) {
+        if let i = templates.firstIndex(where: { $0.index == index }) { templates[i].count += 1 }
+        else if templates.count < Self.templatesPerBucket { templates.append((index, 1)) }
+    }
 
     mutating func reset(to step: Int64) {
+        templates.removeAll(keepingCapacity: true)
         novel = 0
         novelSamples.removeAll(keepingCapacity: true)
         self.step = step

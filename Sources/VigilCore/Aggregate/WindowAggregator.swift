@@ -16,6 +16,8 @@ public final class WindowAggregator {
     private let changeRecognizer: ChangeRecognizer
     private let changeLog: ChangeLog
     private let novelty: NoveltyTracker?
+    private let recurrence: RecurrenceTracker
+    private let problemExpiry: EventTime
 
     /// Lines dropped because their step had already been closed.
     public private(set) var lateLines = 0
@@ -31,7 +33,9 @@ public final class WindowAggregator {
         changeLog = ChangeLog(lookback: rules.window.changeLookback)
         changeRecognizer = ChangeRecognizer(rules: rules.changes)
         novelty = rules.detectors.contains { $0.type == .novelty } ? NoveltyTracker(rules: rules, state: state) : nil
-        engine = DetectorEngine(rules: rules, changes: changeLog, novelty: novelty)
+        recurrence = RecurrenceTracker(minIncidents: rules.window.problemRecurrence, persisted: state.problems)
+        problemExpiry = rules.window.problemExpiry
+        engine = DetectorEngine(rules: rules, changes: changeLog, novelty: novelty, recurrence: recurrence)
         stepMs = rules.window.step
         lateness = rules.window.lateness
         // Window steps, the steps still open within the lateness, and one spare.
@@ -104,7 +108,7 @@ public final class WindowAggregator {
                 message: "window, step and lateness cannot change while running; restart vigil to change them")])
         }
         let old = engine
-        engine = DetectorEngine(rules: rules, changes: changeLog, novelty: novelty)
+        engine = DetectorEngine(rules: rules, changes: changeLog, novelty: novelty, recurrence: recurrence)
         for service in services {
             var states = engine.makeStates(for: service.name)
             for (i, rule) in rules.detectors.enumerated() {
@@ -134,8 +138,14 @@ public final class WindowAggregator {
         close(through: last, previousData: newest, newData: max(newest, last))
     }
 
-    /// What to keep under `--state` for the next run (nil without a novelty detector).
-    public var noveltyState: NoveltyState? { novelty?.state(services: services) }
+    /// What to keep under `--state` for the next run: templates and learned templates (with a
+    /// novelty detector) and every problem candidate reported.
+    public var noveltyState: NoveltyState? {
+        var state = novelty?.state(services: services) ?? NoveltyState()
+        // Recurrence keeps single incidents too: the next run may bring the second one.
+        state.problems += recurrence.problems.values.sorted { $0.id < $1.id }
+        return state
+    }
 
     /// The newest event time seen.
     public var newestEventTime: EventTime? { maxTs == .min ? nil : maxTs }
@@ -155,7 +165,20 @@ public final class WindowAggregator {
                 nextStep = min(last, newData - Int64(ringSize))
             }
             for service in sortedServices { engine.evaluate(service, step: nextStep, emit: emit) }
+            expireProblems(at: (nextStep + 1) * stepMs)
             nextStep += 1
+        }
+    }
+
+    /// Problem candidates not seen for `problem_expiry` before `watermark` get their `expired` record.
+    private func expireProblems(at watermark: EventTime) {
+        func due(_ p: ProblemCandidate) -> Bool { p.seq > 0 && !p.expired && p.lastSeen + problemExpiry <= watermark }
+        let expiring = (novelty?.allProblems.values.filter(due) ?? []) + recurrence.problems.values.filter(due)
+        recurrence.forget(seenBefore: watermark - problemExpiry)
+        for problem in expiring.sorted(by: { $0.id < $1.id }) {
+            emit(problem.record(at: watermark, expiring: true))
+            problem.reported()
+            problem.expired = true
         }
     }
 }

@@ -42,4 +42,12 @@ struct BaselineHistory {
         let mid = sorted.count / 2
         return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
     }
+
+    /// The median absolute deviation from `center` (a robust spread: 1.4826 × MAD estimates σ).
+    func medianAbsoluteDeviation(at current: Int64, around center: Double) -> Double? {
+        let sorted = live(at: current).map { abs(values[$0] - center) }.sorted()
+        guard !sorted.isEmpty else { return nil }
+        let mid = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+    }
 }

@@ -2,20 +2,19 @@ extension DetectorEngine {
     /// Builds the record of a transition. Text is written for the on-call reader: what, how much,
     /// against what, over which span.
     func record(_ event: Record.Event, _ rule: DetectorRule, _ p: DetectorParams, _ service: ServiceWindow,
-                step: Int64, open: IncidentStateMachine.Open, m: Measurement) -> Record {
+                step: Int64, open: IncidentStateMachine.Open, m: Measurement, alertname: String, labels: [String: String]) -> Record {
         let stepMs = rules.window.step
         let windowEnd = (step + 1) * stepMs
         // A resolved record describes the quiet span that resolved it; the others, the window.
         let windowStart = windowEnd - (event == .resolved ? EventTime(m.recentSteps) * stepMs : rules.window.window)
         let sums = event == .resolved ? m.recentSums : m.sums
-        let labels = ["alertname": rule.alertname, "service": service.name]
         let windowText = Format.duration(rules.window.window)
         var r = Record(kind: .incident, event: event, seq: open.seq, incidentId: open.incidentId, dedupKey: open.dedupKey,
                        status: event == .resolved ? "resolved" : "firing",
                        // A resolution keeps the severity the incident last had: the quiet span that
                        // resolved it says nothing about how bad it was (and Alertmanager keys on it).
                        severity: event == .resolved ? open.severity : m.severity, summary: "",
-                       rule: .init(id: rule.id, alertname: rule.alertname, detector: rule.type.rawValue, threshold: open.threshold),
+                       rule: .init(id: rule.id, alertname: alertname, detector: rule.type.rawValue, threshold: open.threshold),
                        labels: labels, startedAt: open.startedStep * stepMs, detectedAt: (open.detectedStep + 1) * stepMs,
                        tier: rule.tier)
         if event != .opened { r.lastSeenAt = windowEnd }
@@ -82,10 +81,62 @@ extension DetectorEngine {
             }
             r.description = "\(name) usually logs \(Format.decimal(open.baseline, digits: 1)) events per \(Format.duration(stepMs)) (mean over the preceding "
                 + "\(Format.duration(p.baseline))); an incident opens after \(Format.duration(p.holdFor)) at or below \(Format.decimal(open.threshold, digits: 1)) per step."
+        case .volume:
+            recordVolume(&r, event, p, service, step: step, open: open, m: m, spike: alertname == rule.alertname)
+        case .burnRate:
+            recordBurn(&r, event, service, step: step, open: open, m: m, window: labels["burn_window"] ?? "")
         }
         r.changeIds = open.changeIds
         if event != .resolved, let note = open.changeNote { r.summary += " — " + note }
         return r
+    }
+}
+
+extension DetectorEngine {
+    private func recordVolume(_ r: inout Record, _ event: Record.Event, _ p: DetectorParams, _ service: ServiceWindow, step: Int64,
+                              open: IncidentStateMachine.Open, m: Measurement, spike: Bool) {
+        let stepMs = rules.window.step
+        let name = service.name
+        let own = service.sums(endingAt: step, count: 1)
+        let usual = Format.decimal(open.baseline, digits: 1)
+        r.metrics = [("events", Double(own.requests)), ("baseline_events_per_step", open.baseline)] + m.extra
+            + [("threshold", open.threshold), ("ratio", open.baseline > 0 ? Double(own.requests) / open.baseline : nil)]
+        let perStep = "per \(Format.duration(stepMs))"
+        switch event {
+        case .resolved:
+            r.summary = "\(name): volume back to \(Format.decimal(m.recentValue ?? 0, digits: 1)) events \(perStep) over the last \(Format.duration(p.resolveFor)) (usually \(usual))"
+        default:
+            r.summary = spike
+                ? "\(name): volume spike, \(own.requests) events in the last \(Format.duration(stepMs)) (usually \(usual), threshold \(Format.decimal(open.threshold, digits: 1)))"
+                : "\(name): volume drop, \(own.requests) events in the last \(Format.duration(stepMs)) (usually \(usual), threshold \(Format.decimal(open.threshold, digits: 1)))"
+        }
+        r.description = "\(name) usually logs \(usual) events \(perStep) (median over the preceding \(Format.duration(p.baseline))); an incident opens after "
+            + "\(Format.duration(p.holdFor)) of steps \(spike ? "at or above" : "at or below") \(Format.decimal(open.threshold, digits: 1)) events "
+            + "(factor \(Format.decimal(p.factor, digits: 1)) and \(Format.decimal(p.deviations, digits: 1)) robust deviations from the median)."
+        if event != .resolved, spike { r.evidence = service.evidence(endingAt: step, count: 1, slow: false) }
+    }
+
+    private func recordBurn(_ r: inout Record, _ event: Record.Event, _ service: ServiceWindow, step: Int64,
+                            open: IncidentStateMachine.Open, m: Measurement, window: String) {
+        let name = service.name
+        r.metrics = m.extra
+        let value = { (key: String) in m.extra.first { $0.name == key }?.value ?? nil }
+        let objective = Format.objective(open.baseline)
+        let long = Format.decimal(value("burn_rate") ?? 0, digits: 1), short = Format.decimal(value("burn_rate_short") ?? 0, digits: 1)
+        let parts = window.split(separator: "/").map(String.init)
+        let (longText, shortText) = (parts.first ?? window, parts.count > 1 ? parts[1] : window)
+        switch event {
+        case .resolved:
+            r.summary = "\(name): SLO \(objective) burn rate back to \(long)× over \(longText), \(short)× over \(shortText) (alert at \(Format.decimal(open.threshold, digits: 1))×)"
+        default:
+            r.summary = "\(name): SLO \(objective) error budget burning \(long)× over \(longText) and \(short)× over \(shortText) (alert at \(Format.decimal(open.threshold, digits: 1))×)"
+        }
+        let remaining = value("budget_remaining").map { Format.percent($0) } ?? "unknown"
+        r.description = "\(Int(value("errors") ?? 0)) of \(Int(value("requests") ?? 0)) events of \(name) over the last \(longText) were errors "
+            + "(level error or worse, or HTTP 5xx) against an objective of \(objective) good events. A burn rate of 1 spends exactly the "
+            + "error budget; both the \(longText) and the \(shortText) window must reach \(Format.decimal(open.threshold, digits: 1)). "
+            + "Budget remaining over the last 3 days: \(remaining)."
+        if event != .resolved { r.evidence = service.evidence(endingAt: step, count: windowSteps, slow: false) }
     }
 }
 
@@ -94,6 +145,20 @@ enum Format {
     static func percent(_ ratio: Double) -> String {
         let tenths = Int((ratio * 1000).rounded())
         return "\(tenths / 10).\(tenths % 10)%"
+    }
+
+    /// `99.9%`, `99%`, `99.95%`: an objective with the digits it needs (up to three decimals).
+    static func objective(_ ratio: Double) -> String {
+        let thousandths = Int((ratio * 100_000).rounded())
+        var text = "\(thousandths / 1000)"
+        var fraction = thousandths % 1000
+        if fraction > 0 {
+            var digits = String(fraction + 1000).dropFirst()
+            while digits.hasSuffix("0") { digits = digits.dropLast() }
+            text += "." + digits
+            fraction = 0
+        }
+        return text + "%"
     }
 
     static func milliseconds(_ ms: Double) -> String {
@@ -111,9 +176,10 @@ enum Format {
         return "\(whole)." + String(repeating: "0", count: digits - fractionText.count) + fractionText
     }
 
-    /// `5m`, `1h`, `90s`, `1h30m`.
+    /// `5m`, `1h`, `3d`, `90s`, `1h30m`.
     static func duration(_ ms: EventTime) -> String {
         let s = ms / 1000
+        if s % 86_400 == 0 && s >= 86_400 { return "\(s / 86_400)d" }
         if s % 3600 == 0 && s >= 3600 { return "\(s / 3600)h" }
         if s % 60 == 0 && s >= 60 { return s >= 3600 ? "\(s / 3600)h\(s % 3600 / 60)m" : "\(s / 60)m" }
         return "\(s)s"

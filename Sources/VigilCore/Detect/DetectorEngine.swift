@@ -1,7 +1,15 @@
-/// Per service and detector: the lifecycle and the baseline history.
+/// Per service and detector: the lifecycle of each of its lanes and the baseline history.
 struct DetectorState {
-    var machine = IncidentStateMachine()
+    /// One machine per lane (`DetectorEngine.laneCount`): volume has a spike and a drop lane,
+    /// burn rate one lane per window pair, the others one.
+    var machines: [IncidentStateMachine]
     var history: BaselineHistory
+    /// burn_rate with an objective for the service: its good and bad events per step.
+    var slo: SLOHistory? = nil
+
+    var machine: IncidentStateMachine { machines[0] }
+    /// Some lane is pending or firing.
+    var isActive: Bool { machines.contains { $0.isActive } }
 }
 
 /// What one detector measured on one step of one service.
@@ -23,6 +31,8 @@ struct Measurement {
     /// Sums over the `resolve_for` span (a resolved record describes this span, not the window).
     var recentSums: StepSums
     var recentSteps: Int
+    /// Detector-specific numbers for the record (burn rate), in order.
+    var extra: [(name: String, value: Double?)] = []
 }
 
 /// Runs every detector of the rule set on a service at the close of a step, and turns transitions
@@ -33,92 +43,169 @@ struct DetectorEngine {
     let changes: ChangeLog
     /// New-template tracking; nil when the rule set has no novelty detector.
     let novelty: NoveltyTracker?
+    /// Recurring incidents grouped into problem candidates; nil to keep none.
+    var recurrence: RecurrenceTracker? = nil
+    /// Rule indices in evaluation order: volume last, so that a drop can defer to a silence that
+    /// absence has already seen on the same step.
+    let order: [Int]
+
+    init(rules: RuleSet, changes: ChangeLog, novelty: NoveltyTracker?, recurrence: RecurrenceTracker? = nil) {
+        self.rules = rules
+        self.changes = changes
+        self.novelty = novelty
+        self.recurrence = recurrence
+        order = rules.detectors.indices.sorted { (rules.detectors[$0].type == .volume ? 1 : 0, $0) < (rules.detectors[$1].type == .volume ? 1 : 0, $1) }
+    }
 
     var windowSteps: Int { Int(rules.window.window / rules.window.step) }
+
+    /// Lanes of a detector type: independent incidents with their own alertname or labels.
+    static func laneCount(_ type: DetectorType) -> Int {
+        switch type {
+        case .volume: 2
+        case .burnRate: BurnRateWindow.all.count
+        default: 1
+        }
+    }
 
     func makeStates(for service: String) -> [DetectorState] {
         rules.detectors.map { rule in
             let p = rules.params(rule, service: service)
-            return DetectorState(history: BaselineHistory(spanSteps: Int(p.baseline / rules.window.step)))
+            var state = DetectorState(machines: Array(repeating: IncidentStateMachine(), count: Self.laneCount(rule.type)),
+                                      history: BaselineHistory(spanSteps: rule.type == .burnRate ? 1 : Int(p.baseline / rules.window.step)))
+            if rule.type == .burnRate, p.objective != nil { state.slo = SLOHistory(stepMs: rules.window.step) }
+            return state
+        }
+    }
+
+    /// Alertname and labels of a lane.
+    func identity(_ rule: DetectorRule, lane: Int, service: String) -> (alertname: String, labels: [String: String]) {
+        switch rule.type {
+        case .volume:
+            let name = lane == 0 ? rule.alertname : rule.dropAlertname
+            return (name, ["alertname": name, "service": service])
+        case .burnRate:
+            return (rule.alertname, ["alertname": rule.alertname, "burn_window": BurnRateWindow.all[lane].label, "service": service])
+        default:
+            return (rule.alertname, ["alertname": rule.alertname, "service": service])
         }
     }
 
     /// Evaluates step `step` (now closed) for `service`; records go to `emit` in rule order.
     func evaluate(_ service: ServiceWindow, step: Int64, emit: (Record) -> Void) {
         // A service with nothing in its window and nothing open or pending has nothing to decide.
-        if step - service.lastEventStep >= Int64(windowSteps), service.detectors.allSatisfy({ !$0.machine.isActive }) { return }
+        if step - service.lastEventStep >= Int64(windowSteps), service.detectors.allSatisfy({ !$0.isActive }) { return }
         if let novelty, let rule = rules.detectors.first(where: { $0.type == .novelty && rules.isEnabled($0, service: service.name) }) {
             novelty.evaluate(service, step: step, candidateMin: rules.params(rule, service: service.name).candidateMin,
                              detectedAt: (step + 1) * rules.window.step, changes: changes, emit: emit)
         }
-        for (r, rule) in rules.detectors.enumerated() where rules.isEnabled(rule, service: service.name) {
+        for r in order {
+            let rule = rules.detectors[r]
+            guard rules.isEnabled(rule, service: service.name) else { continue }
             let p = rules.params(rule, service: service.name)
             let stepMs = rules.window.step
             let holdSteps = max(1, Int(p.holdFor / stepMs))
             let resolveSteps = max(1, Int(p.resolveFor / stepMs))
             var state = service.detectors[r]
-            var m = measure(rule, p, service, step: step, history: state.history, resolveSteps: resolveSteps,
-                            firing: state.machine.isFiring)
-
-            var escalated = false
-            if case .firing(let open) = state.machine.phase {
-                // Hysteresis uses the bar frozen at opening.
-                m.threshold = open.threshold
-                m.baseline = open.baseline
-                if let value = m.value {
-                    m.severity = severity(rule, p, value: value, baseline: open.baseline)
-                    // A silent service has nothing that grows; the others report growth by half.
-                    escalated = rule.type != .absence && (value >= open.lastReported * 1.5 || rank(m.severity) > rank(open.severity))
-                }
+            if state.slo != nil {
+                let own = service.sums(endingAt: step, count: 1)
+                state.slo!.add(step: step, requests: own.requests, errors: own.errors)
             }
-            let transition = state.machine.evaluate(step: step, holds: m.holds, clear: m.clear, holdSteps: holdSteps,
-                                                    resolveSteps: resolveSteps, windowSteps: windowSteps, escalated: escalated)
-            switch transition {
-            case .none:
-                break
-            case .open(let startedStep):
-                let labels = ["alertname": rule.alertname, "service": service.name]
-                let dedupKey = RecordIds.dedupKey(ruleId: rule.id, labels: labels)
-                let startedAt = startedStep * stepMs
-                var open = IncidentStateMachine.Open(
-                    incidentId: RecordIds.incidentId(dedupKey: dedupKey, startedAt: startedAt), dedupKey: dedupKey,
-                    startedStep: startedStep, detectedStep: step, seq: 0, severity: m.severity,
-                    threshold: m.threshold, baseline: m.baseline ?? 0, lastReported: m.value ?? 0, peak: m.value ?? 0)
-                let linked = changes.linked(to: service.name, startingAt: startedAt)
-                open.changeIds = linked.map(\.id)
-                open.changeNote = ChangeLog.phrase(linked, start: startedAt)
-                state.machine.phase = .firing(open)
-                emit(record(.opened, rule, p, service, step: step, open: open, m: m))
-                if rule.type == .novelty {
-                    novelty?.link(incident: open.incidentId, service, detectedAt: (step + 1) * stepMs, emit: emit)
+            let lanes = measureLanes(rule, p, service, step: step, state: state, resolveSteps: resolveSteps)
+            for (lane, measured) in lanes.enumerated() {
+                guard var m = measured else { continue }
+                var machine = state.machines[lane]
+                var escalated = false
+                if case .firing(let open) = machine.phase {
+                    // Hysteresis uses the bar frozen at opening.
+                    m.threshold = open.threshold
+                    m.baseline = open.baseline
+                    if let value = m.value {
+                        if rule.type != .burnRate { m.severity = severity(rule, p, value: value, baseline: open.baseline) }
+                        // Silence, drops and burn-rate lanes have nothing that grows worth reporting;
+                        // the others report growth by half.
+                        let grows = rule.type != .absence && rule.type != .burnRate && !(rule.type == .volume && lane == 1)
+                        escalated = grows && (value >= open.lastReported * 1.5 || rank(m.severity) > rank(open.severity))
+                    }
                 }
-            case .update:
-                guard case .firing(var open) = state.machine.phase else { break }
-                open.seq += 1
-                open.severity = m.severity
-                open.lastReported = m.value ?? open.lastReported
-                open.peak = max(open.peak, m.value ?? 0)
-                state.machine.phase = .firing(open)
-                emit(record(.updated, rule, p, service, step: step, open: open, m: m))
-            case .resolve(let endedStep):
-                // The machine has already gone inactive; the open incident is in the old phase.
-                if case .firing(var open) = service.detectors[r].machine.phase {
+                let previous = machine
+                let transition = machine.evaluate(step: step, holds: m.holds, clear: m.clear, holdSteps: holdSteps,
+                                                  resolveSteps: resolveSteps, windowSteps: windowSteps, escalated: escalated)
+                let (alertname, labels) = identity(rule, lane: lane, service: service.name)
+                switch transition {
+                case .none:
+                    break
+                case .open(let startedStep):
+                    let dedupKey = RecordIds.dedupKey(ruleId: rule.id, labels: labels)
+                    let startedAt = startedStep * stepMs
+                    var open = IncidentStateMachine.Open(
+                        incidentId: RecordIds.incidentId(dedupKey: dedupKey, startedAt: startedAt), dedupKey: dedupKey,
+                        startedStep: startedStep, detectedStep: step, seq: 0, severity: m.severity,
+                        threshold: m.threshold, baseline: m.baseline ?? 0, lastReported: m.value ?? 0, peak: m.value ?? 0)
+                    let linked = changes.linked(to: service.name, startingAt: startedAt)
+                    open.changeIds = linked.map(\.id)
+                    open.changeNote = ChangeLog.phrase(linked, start: startedAt)
+                    machine.phase = .firing(open)
+                    let opened = record(.opened, rule, p, service, step: step, open: open, m: m, alertname: alertname, labels: labels)
+                    emit(opened)
+                    if rule.type == .novelty {
+                        novelty?.link(incident: open.incidentId, service, detectedAt: (step + 1) * stepMs, emit: emit)
+                    } else {
+                        let template = service.dominantTemplate(endingAt: step, count: windowSteps).flatMap { novelty?.template($0) }
+                        recurrence?.opened(opened, rule: rule, alertname: alertname, service: service, step: step, windowSteps: windowSteps,
+                                           template: template, detectedAt: (step + 1) * stepMs, emit: emit)
+                    }
+                case .update:
+                    guard case .firing(var open) = machine.phase else { break }
                     open.seq += 1
-                    var resolved = record(.resolved, rule, p, service, step: step, open: open, m: m)
-                    resolved.endedAt = endedStep * stepMs
-                    emit(resolved)
+                    open.severity = m.severity
+                    open.lastReported = m.value ?? open.lastReported
+                    open.peak = max(open.peak, m.value ?? 0)
+                    machine.phase = .firing(open)
+                    emit(record(.updated, rule, p, service, step: step, open: open, m: m, alertname: alertname, labels: labels))
+                case .resolve(let endedStep):
+                    // The machine has already gone inactive; the open incident is in the old phase.
+                    if case .firing(var open) = previous.phase {
+                        open.seq += 1
+                        var resolved = record(.resolved, rule, p, service, step: step, open: open, m: m, alertname: alertname, labels: labels)
+                        resolved.endedAt = endedStep * stepMs
+                        emit(resolved)
+                        recurrence?.resolved(resolved)
+                    }
                 }
+                state.machines[lane] = machine
             }
-            if !state.machine.isActive || isPending(state.machine) {
-                if m.historyWeight > 0 { state.history.add(step: step, value: m.historyValue, weight: m.historyWeight) }
+            // Steps during which an incident is open are not added: it must not raise its own bar.
+            if let m = lanes.first(where: { $0 != nil }) ?? nil, !state.machines.contains(where: { $0.isFiring }), m.historyWeight > 0 {
+                state.history.add(step: step, value: m.historyValue, weight: m.historyWeight)
             }
             service.detectors[r] = state
         }
     }
 
-    private func isPending(_ machine: IncidentStateMachine) -> Bool {
-        if case .pending = machine.phase { return true }
-        return false
+    /// The measurement of each lane; nil for a lane not evaluated (a volume direction turned off,
+    /// a burn rate without objective).
+    private func measureLanes(_ rule: DetectorRule, _ p: DetectorParams, _ service: ServiceWindow, step: Int64,
+                              state: DetectorState, resolveSteps: Int) -> [Measurement?] {
+        switch rule.type {
+        case .volume:
+            return measureVolume(p, service, step: step, history: state.history, resolveSteps: resolveSteps,
+                                 silent: silenceActive(service), severity: rule.severity)
+        case .burnRate:
+            guard let slo = state.slo, let objective = p.objective else { return [] }
+            return BurnRateWindow.all.map { measureBurn($0, p, objective: objective, slo: slo, service, step: step) }
+        default:
+            return [measure(rule, p, service, step: step, history: state.history, resolveSteps: resolveSteps,
+                            firing: state.machines[0].isFiring)]
+        }
+    }
+
+    /// Whether an enabled absence detector of the service is pending or firing: its silence is not
+    /// also a volume drop.
+    private func silenceActive(_ service: ServiceWindow) -> Bool {
+        rules.detectors.indices.contains { i in
+            rules.detectors[i].type == .absence && rules.isEnabled(rules.detectors[i], service: service.name) && service.detectors[i].isActive
+        }
     }
 
     private func measure(_ rule: DetectorRule, _ p: DetectorParams, _ service: ServiceWindow, step: Int64,
@@ -180,6 +267,8 @@ struct DetectorEngine {
                                clear: Double(recent.requests) >= expected * Double(resolveSteps) * p.resolveBelow, severity: rule.severity,
                                historyValue: Double(own.requests), historyWeight: 1, sums: sums,
                                recentValue: Double(recent.requests) / Double(resolveSteps), recentSums: recent, recentSteps: resolveSteps)
+        case .volume, .burnRate:
+            preconditionFailure("measured by measureLanes")
         }
     }
 
@@ -187,7 +276,7 @@ struct DetectorEngine {
         switch rule.type {
         case .errorRatio: return value >= p.criticalAt ? .critical : rule.severity
         case .latency: return baseline > 0 && value >= baseline * p.criticalFactor ? .critical : rule.severity
-        case .novelty, .absence: return rule.severity
+        case .novelty, .absence, .volume, .burnRate: return rule.severity
         }
     }
 

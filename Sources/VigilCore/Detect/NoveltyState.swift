@@ -37,7 +37,10 @@ public struct NoveltyState {
                   let last = (o["last_seen"] as? String).flatMap(TimestampParser().parse) else {
                 throw TemplateStateError(path: path, line: line, message: "not a problem candidate record")
             }
-            let p = ProblemCandidate(service: service, signature: signature, templateId: templateId, firstSeen: first)
+            var origin: ProblemCandidate.Origin?
+            if let rule = o["rule_id"] as? String, let alertname = o["alertname"] as? String { origin = .init(ruleId: rule, alertname: alertname, detail: o["detail"] as? String ?? "") }
+            let p = ProblemCandidate(service: service, signature: signature, templateId: templateId, firstSeen: first, origin: origin)
+            p.expired = o["expired"] as? Bool ?? false
             p.lastSeen = last
             p.count = count
             p.seq = seq
@@ -76,6 +79,8 @@ public struct NoveltyState {
             w.key("last_seen"); w.string(CivilTime.format(p.lastSeen))
             w.key("related_incident_ids"); w.beginArray(); for id in p.relatedIncidents { w.string(id) }; w.endArray()
             w.key("change_ids"); w.beginArray(); for id in p.changeIds { w.string(id) }; w.endArray()
+            if let origin = p.origin { w.key("rule_id"); w.string(origin.ruleId); w.key("alertname"); w.string(origin.alertname); w.key("detail"); w.string(origin.detail) }
+            if p.expired { w.key("expired"); w.bool(true) }
             w.endObject(); w.newline()
             problems += w.bytes
         }

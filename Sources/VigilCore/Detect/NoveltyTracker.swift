@@ -17,8 +17,8 @@ final class NoveltyTracker {
         learning = rules.window.learning
         windowSteps = Int(rules.window.window / rules.window.step)
         persistedKnown = state.known
-        persistedProblems = Dictionary(state.problems.map { ($0.service + "\n" + $0.templateId, $0) }, uniquingKeysWith: { a, _ in a })
-        for p in state.problems { allProblems[p.id] = p }
+        persistedProblems = Dictionary(state.problems.filter { $0.origin == nil }.map { ($0.service + "\n" + $0.templateId, $0) }, uniquingKeysWith: { a, _ in a })
+        for p in state.problems where p.origin == nil { allProblems[p.id] = p }
         for (i, t) in miner.templates.enumerated() { templateIndex[t.id] = i }
     }
 
@@ -34,6 +34,7 @@ final class NoveltyTracker {
                  evidence: () -> Evidence) {
         guard let base = message.baseAddress, message.count > 0 else { return }
         let index = miner.add(base, message.count).index
+        window.countTemplate(index, at: bucket)
         if !window.learned, ts < window.firstEventTime + learning { window.known.insert(index); return }
         if window.known.contains(index) { return }
         let problem: ProblemCandidate
@@ -76,6 +77,12 @@ final class NoveltyTracker {
         problem.relatedIncidents.append(id)
         emit(problem.record(at: detectedAt))
         problem.reported()
+    }
+
+    /// The text and stable id of a template (miner index).
+    func template(_ index: Int) -> (id: String, text: String) {
+        let t = miner.template(index)
+        return (t.id, t.text)
     }
 
     /// The state to save: templates, what each service learned, and every problem reported.

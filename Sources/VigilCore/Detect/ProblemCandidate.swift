@@ -1,6 +1,20 @@
-/// One problem candidate: a new error template of one service (SPEC `problem_candidate`). It lives
-/// across incidents and, with `--state`, across runs: recurrences grow its count.
+/// One problem candidate (SPEC `problem_candidate`): a new error template of one service, or an
+/// incident that recurs with the same signature (`origin`). It lives across incidents and, with
+/// `--state`, across runs: recurrences grow its count.
 final class ProblemCandidate {
+    /// What made a recurring-incident problem: the rule and alertname of its incidents.
+    struct Origin: Equatable {
+        var ruleId: String
+        var alertname: String
+        /// Further identity of the incidents (a burn rate's window pair), empty for most rules.
+        var detail: String = ""
+    }
+
+    /// nil for a new error template; the incidents' rule for a recurring incident.
+    var origin: Origin? = nil
+    /// Not seen for `[defaults] problem_expiry`: an `expired` record was written. A recurrence
+    /// afterwards brings it back (`updated`).
+    var expired = false
     /// `prb_` + h(service + "\n" + signature)[:16].
     let id: String
     let service: String
@@ -22,7 +36,8 @@ final class ProblemCandidate {
     /// Occurrences per step over the recent window: (step, count), oldest first.
     private var recent: [(step: Int64, count: Int)] = []
 
-    init(service: String, signature: String, templateId: String, firstSeen: EventTime) {
+    init(service: String, signature: String, templateId: String, firstSeen: EventTime, origin: Origin? = nil) {
+        self.origin = origin
         self.service = service
         self.signature = signature
         self.templateId = templateId
@@ -33,6 +48,7 @@ final class ProblemCandidate {
 
     func occurred(at ts: EventTime, step: Int64, keepSteps: Int, evidence: () -> Evidence) {
         count += 1
+        expired = false
         firstSeen = min(firstSeen, ts)
         lastSeen = max(lastSeen, ts)
         if samples.count < 3 { samples.append(evidence()) }
@@ -50,15 +66,26 @@ final class ProblemCandidate {
         recent.reduce(0) { $0 + ($1.step > last - Int64(steps) && $1.step <= last ? $1.count : 0) }
     }
 
-    /// The record of this problem now (`detected` for its very first record).
-    func record(at detectedAt: EventTime) -> Record {
-        let event: Record.Event = seq == 0 ? .detected : .updated
+    /// The record of this problem now (`detected` for its very first record, `expired` when asked).
+    func record(at detectedAt: EventTime, expiring: Bool = false) -> Record {
+        let event: Record.Event = expiring ? .expired : seq == 0 ? .detected : .updated
+        let times = "\(count) time\(count == 1 ? "" : "s") since \(Format.clock(firstSeen))"
         var r = Record(kind: .problemCandidate, event: event, seq: seq, incidentId: nil,
                        dedupKey: "vigil:problem:" + SHA256.hex(id).prefix(32), status: nil, severity: .warning,
-                       summary: "\(service): new error template \"\(Self.cut(signature))\" seen \(count) time\(count == 1 ? "" : "s") since \(Format.clock(firstSeen))",
+                       summary: origin == nil ? "\(service): new error template \"\(Self.cut(signature))\" seen \(times)"
+                                              : "\(service): \(Self.cut(signature)) recurred, \(times)",
                        rule: nil, labels: ["service": service], startedAt: firstSeen, detectedAt: detectedAt, tier: nil)
-        r.description = "The template was not logged by \(service) while its normal templates were learned. First seen "
-            + "\(CivilTime.format(firstSeen)), last seen \(CivilTime.format(lastSeen)); template id \(templateId)."
+        if let origin {
+            r.labels["alertname"] = origin.alertname
+            if !origin.detail.isEmpty { r.labels["burn_window"] = origin.detail }
+            r.description = "\(count) incidents of rule \(origin.ruleId) (\(origin.alertname)) on \(service) with the same signature"
+                + (templateId.isEmpty ? "" : ", dominant warning-or-worse template id \(templateId)") + ". First seen "
+                + "\(CivilTime.format(firstSeen)), last seen \(CivilTime.format(lastSeen))."
+        } else {
+            r.description = "The template was not logged by \(service) while its normal templates were learned. First seen "
+                + "\(CivilTime.format(firstSeen)), last seen \(CivilTime.format(lastSeen)); template id \(templateId)."
+        }
+        if expiring { r.summary += " — expired, not seen since \(CivilTime.format(lastSeen))" }
         r.problemId = id
         r.signature = signature
         r.count = count

@@ -16,6 +16,8 @@ public struct LogGenerator {
         case newError = "new_error"
         /// The service writes nothing at all.
         case silence
+        /// The service's rate is multiplied (default 4: a spike; below 1, a drop).
+        case volume
     }
 
     public struct Anomaly: Sendable, Equatable {
@@ -41,6 +43,7 @@ public struct LogGenerator {
             case .deploy: 14
             case .newError: 0.15
             case .silence: 1
+            case .volume: 4
             }
         }
 
@@ -113,7 +116,11 @@ public struct LogGenerator {
                 deploys.removeFirst()
             }
             guard ts < end else { break }
-            next[i] = ts + max(1, EventTime(rng.exponential(mean: 1000 / rate)))
+            var serviceRate = rate
+            for a in anomalies where a.kind == .volume && a.service == names[i] && ts >= a.start && ts < a.start + a.duration {
+                serviceRate *= max(0.001, a.intensity)
+            }
+            next[i] = ts + max(1, EventTime(rng.exponential(mean: 1000 / serviceRate)))
             counter += 1
             let profile = profiles[i]
             var errorP = profile.baseError
@@ -125,7 +132,7 @@ public struct LogGenerator {
                 case .latencyRegression: latencyMs *= a.intensity
                 case .newError: novelP = a.intensity
                 case .silence: silent = true
-                case .deploy: break
+                case .deploy, .volume: break
                 }
             }
             let isError = rng.unit() < errorP

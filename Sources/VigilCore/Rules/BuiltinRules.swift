@@ -150,6 +150,8 @@ step = 1m
 lateness = 1m
 change_lookback = 30m
 learning = 30m
+problem_recurrence = 2
+problem_expiry = 7d
 
 [detector error_ratio]
 # Error-ratio spike against the service's own baseline.
@@ -210,6 +212,33 @@ resolve_for = 3m
 resolve_below = 0.5
 baseline = 1h
 warmup = 10m
+
+[detector volume]
+# Events per step far above (VolumeSpike) or below (VolumeDrop) the service's own median; a drop
+# to silence is left to absence.
+type = volume
+alertname = VolumeSpike
+drop_alertname = VolumeDrop
+severity = warning
+tier = L2
+direction = both
+factor = 3
+deviations = 3
+min_events = 10
+for = 2m
+resolve_for = 3m
+resolve_below = 0.5
+baseline = 1h
+warmup = 10m
+
+[detector slo]
+# SLO error-budget burn rate (multi-window, multi-burn-rate). Silent until a service has an
+# objective, e.g. `[service checkout]` `slo.objective = 99.9%`.
+type = burn_rate
+alertname = SLOBurnRate
+tier = L1
+min_events = 20
+resolve_below = 1
 """##),
         ("formats.rules", ##"""
 # Built-in log formats, tried in this order for each line (the format that last matched a line of

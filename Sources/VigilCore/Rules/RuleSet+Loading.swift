@@ -91,7 +91,12 @@ extension RuleSet {
                 }
             case "change_lookback": if let d = Self.duration(value, &diagnostics, allowZero: true) { window.changeLookback = d }
             case "learning": if let d = Self.duration(value, &diagnostics, allowZero: true) { window.learning = d }
-            default: diagnostics.append(key.diagnostic("unknown key '\(key.value)' in [defaults] (expected window, step, lateness, max_services, change_lookback, learning)"))
+            case "problem_recurrence":
+                if let n = Self.number(value, &diagnostics) {
+                    if n >= 1 { window.problemRecurrence = Int(n) } else { diagnostics.append(value.diagnostic("problem_recurrence must be at least 1")) }
+                }
+            case "problem_expiry": if let d = Self.duration(value, &diagnostics) { window.problemExpiry = d }
+            default: diagnostics.append(key.diagnostic("unknown key '\(key.value)' in [defaults] (expected window, step, lateness, max_services, change_lookback, learning, problem_recurrence, problem_expiry)"))
             }
         }
     }
@@ -168,6 +173,12 @@ extension RuleSet {
                 guard let t = Tier(rawValue: value.value) else { diagnostics.append(value.diagnostic("tier must be L1, L2 or L3")); continue }
                 rule.tier = t
             case "enabled": if let b = Self.bool(value, &diagnostics) { rule.enabled = b }
+            case "drop_alertname" where type == .volume:
+                guard let first = value.value.utf8.first, (65...90).contains(first) || (97...122).contains(first),
+                      value.value.utf8.allSatisfy({ (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) }) else {
+                    diagnostics.append(value.diagnostic("drop_alertname must match [A-Za-z][A-Za-z0-9]*")); continue
+                }
+                rule.dropAlertname = value.value
             default: Self.setParam(&rule.params, key: key, value: value, type: type, &diagnostics)
             }
         }
@@ -208,6 +219,10 @@ extension RuleSet {
             specific = type == .errorRatio ? ["floor", "min_delta", "critical_at"] : ["percentile", "floor_ms", "critical_factor"]
         case .novelty: common = ["min_events", "for", "resolve_for"]; specific = ["candidate_min"]
         case .absence: common = ["min_events", "for", "resolve_for", "resolve_below", "baseline", "warmup"]; specific = ["below"]
+        case .volume:
+            common = ["factor", "min_events", "for", "resolve_for", "resolve_below", "baseline", "warmup"]
+            specific = ["deviations", "direction", "drop_alertname"]
+        case .burnRate: common = ["min_events", "resolve_below"]; specific = ["objective"]
         }
         guard common.contains(key.value) || specific.contains(key.value) else {
             d.append(key.diagnostic("unknown key '\(key.value)' for detector type \(type.rawValue) (expected \((["type", "alertname", "severity", "tier", "enabled"] + common + specific).joined(separator: ", ")))"))
@@ -232,6 +247,16 @@ extension RuleSet {
         case "critical_factor": if let v = number(value, &d) { p.criticalFactor = v }
         case "candidate_min": if let v = number(value, &d) { p.candidateMin = max(1, Int(v)) }
         case "below": if let v = number(value, &d) { p.below = v }
+        case "deviations": if let v = number(value, &d) { p.deviations = v }
+        case "direction":
+            guard let v = VolumeDirection(rawValue: value.value) else { d.append(value.diagnostic("direction must be both, spike or drop")); return }
+            p.direction = v
+        case "objective":
+            guard let v = number(value, &d) else { return }
+            guard v > 0, v < 1 else { d.append(value.diagnostic("objective must be between 0% and 100%, exclusive (e.g. 99.9%)")); return }
+            p.objective = v
+        case "drop_alertname":
+            d.append(key.diagnostic("drop_alertname is set in the [detector] section, not per service"))
         default: break
         }
     }

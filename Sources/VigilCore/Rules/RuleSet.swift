@@ -15,6 +15,11 @@ public struct WindowConfig: Sendable, Equatable {
     /// Novelty: the first stretch of each service's event time, in which its templates are learned
     /// as normal rather than reported as new.
     public var learning: EventTime = 1_800_000
+    /// Incidents with the same signature (service, rule, alertname, dominant template) before they
+    /// are written as one recurring problem candidate.
+    public var problemRecurrence = 2
+    /// A problem candidate not seen for this long (event time) is written as `expired`.
+    public var problemExpiry: EventTime = 7 * 86_400_000
     public init() {}
 }
 
@@ -26,7 +31,14 @@ public enum DetectorType: String, Sendable, CaseIterable {
     case novelty
     /// A steadily logging service falls silent.
     case absence
+    /// Events per step far above (spike) or below (drop) the service's own median.
+    case volume
+    /// SLO error-budget burn rate, multi-window multi-burn-rate (Google SRE workbook).
+    case burnRate = "burn_rate"
 }
+
+/// Which way a volume detector looks.
+public enum VolumeDirection: String, Sendable, CaseIterable { case both, spike, drop }
 
 /// Tunables of one detector; each detector reads the fields documented for it in `Rules/README.md`.
 public struct DetectorParams: Sendable, Equatable {
@@ -59,6 +71,14 @@ public struct DetectorParams: Sendable, Equatable {
     public var candidateMin = 5
     /// absence: a step is silent when it holds at most this fraction of the expected events.
     public var below = 0.1
+    /// volume: robust deviations (1.4826 × MAD, at least √median) a step must also be away from
+    /// the median, so that a noisy service needs a larger change than a steady one.
+    public var deviations = 3.0
+    /// volume: spikes, drops or both.
+    public var direction = VolumeDirection.both
+    /// burn_rate: the service's objective, the share of good (non-error) events (`99.9%` → 0.999);
+    /// nil means no objective, and the detector stays silent for the service.
+    public var objective: Double? = nil
 
     public init() {}
 
@@ -69,6 +89,8 @@ public struct DetectorParams: Sendable, Equatable {
         case .latency: p.factor = 2; p.resolveBelow = 0.8
         case .novelty: p.minEvents = 10; p.holdFor = 60_000; p.resolveFor = 300_000
         case .absence: p.minEvents = 10; p.resolveBelow = 0.5
+        case .volume: p.minEvents = 10; p.resolveBelow = 0.5
+        case .burnRate: p.minEvents = 20; p.holdFor = 0; p.resolveFor = 0; p.resolveBelow = 1
         }
         return p
     }
@@ -80,6 +102,8 @@ public struct DetectorParams: Sendable, Equatable {
         case .latency: "LatencyHigh"
         case .novelty: "NewErrorTemplate"
         case .absence: "ServiceSilent"
+        case .volume: "VolumeSpike"
+        case .burnRate: "SLOBurnRate"
         }
     }
 }
@@ -96,6 +120,8 @@ public struct DetectorRule: Sendable {
     public var tier: Tier = .L2
     public var enabled = true
     public var params: DetectorParams
+    /// volume: `labels.alertname` of drops (`alertname` names the spikes).
+    public var dropAlertname = "VolumeDrop"
 }
 
 /// How a `[format NAME]` section recognises lines.

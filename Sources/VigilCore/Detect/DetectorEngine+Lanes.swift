@@ -1,0 +1,75 @@
+import Foundation
+
+extension DetectorEngine {
+    /// volume: lane 0 spike, lane 1 drop. Value: the events of the step just closed. Baseline: the
+    /// median events per step over `baseline`, with a robust spread σ = max(1.4826 × MAD, √median)
+    /// (the square root is the Poisson spread, which keeps a very regular service from firing on
+    /// a handful of lines). A spike needs at least `max(median × factor, median + deviations × σ,
+    /// min_events)`; a drop at most `min(median ÷ factor, median − deviations × σ)` from a service
+    /// whose median is at least `min_events`, and no silence that absence already reports.
+    func measureVolume(_ p: DetectorParams, _ service: ServiceWindow, step: Int64, history: BaselineHistory,
+                       resolveSteps: Int, silent: Bool, severity: Severity) -> [Measurement?] {
+        let warm = history.coverage(at: step - 1) >= Int(p.warmup / rules.window.step)
+        let median = warm ? history.median(at: step - 1) : nil
+        let own = service.sums(endingAt: step, count: 1)
+        let value = Double(own.requests)
+        let recent = service.sums(endingAt: step, count: resolveSteps)
+        let recentMean = Double(recent.requests) / Double(resolveSteps)
+        let sums = service.sums(endingAt: step, count: windowSteps)
+        var spike: Measurement?, drop: Measurement?
+        let center = median ?? 0
+        let mad = median.flatMap { history.medianAbsoluteDeviation(at: step - 1, around: $0) } ?? 0
+        let sigma = max(1.4826 * mad, center.squareRoot())
+        let extra: [(name: String, value: Double?)] = [("baseline_mad", median == nil ? nil : mad)]
+        if p.direction != .drop {
+            let threshold = max(center * p.factor, center + p.deviations * sigma, Double(p.minEvents))
+            spike = Measurement(value: value, baseline: median, threshold: threshold,
+                                holds: median != nil && value >= threshold,
+                                clear: recentMean < threshold * p.resolveBelow, severity: severity,
+                                historyValue: value, historyWeight: silent ? 0 : 1, sums: sums,
+                                recentValue: recentMean, recentSums: recent, recentSteps: resolveSteps, extra: extra)
+        }
+        if p.direction != .spike {
+            let threshold = max(0, min(center / p.factor, center - p.deviations * sigma))
+            drop = Measurement(value: value, baseline: median, threshold: threshold,
+                               holds: median != nil && center >= Double(p.minEvents) && value <= threshold && !silent,
+                               clear: recentMean >= threshold / max(p.resolveBelow, 0.01), severity: severity,
+                               historyValue: value, historyWeight: silent ? 0 : 1, sums: sums,
+                               recentValue: recentMean, recentSums: recent, recentSteps: resolveSteps, extra: extra)
+        }
+        return [spike, drop]
+    }
+
+    /// burn_rate, one window pair: burn rate = error ratio ÷ (1 − objective) over the long and the
+    /// short window; it holds when both reach `factor`, once the history covers the short window
+    /// and the short window holds `min_events` events. It clears when either falls below
+    /// `factor × resolve_below`.
+    func measureBurn(_ window: BurnRateWindow, _ p: DetectorParams, objective: Double, slo: SLOHistory,
+                     _ service: ServiceWindow, step: Int64) -> Measurement {
+        let stepMs = rules.window.step
+        let longSteps = max(1, Int((window.long + stepMs - 1) / stepMs))
+        let shortSteps = max(1, Int((window.short + stepMs - 1) / stepMs))
+        let budget = 1 - objective
+        let long = slo.sums(endingAt: step, count: longSteps)
+        let short = slo.sums(endingAt: step, count: shortSteps)
+        let span = slo.sums(endingAt: step, count: Int((SLOHistory.span + stepMs - 1) / stepMs))
+        func burn(_ s: (requests: Int, errors: Int)) -> Double? {
+            s.requests > 0 ? Double(s.errors) / Double(s.requests) / budget : nil
+        }
+        let longBurn = burn(long), shortBurn = burn(short)
+        let judged = slo.covered(at: step) >= shortSteps && short.requests >= p.minEvents
+        let both = min(longBurn ?? 0, shortBurn ?? 0)
+        let remaining = span.requests > 0 ? 1 - Double(span.errors) / (Double(span.requests) * budget) : nil
+        let sums = service.sums(endingAt: step, count: windowSteps)
+        return Measurement(value: both, baseline: objective, threshold: window.factor,
+                           holds: judged && both >= window.factor,
+                           clear: both < window.factor * p.resolveBelow, severity: window.severity,
+                           historyValue: 0, historyWeight: 0, sums: sums,
+                           recentValue: both, recentSums: sums, recentSteps: windowSteps,
+                           extra: [("burn_rate", longBurn), ("burn_rate_short", shortBurn),
+                                   ("error_ratio", long.requests > 0 ? Double(long.errors) / Double(long.requests) : nil),
+                                   ("errors", Double(long.errors)), ("requests", Double(long.requests)),
+                                   ("errors_short", Double(short.errors)), ("requests_short", Double(short.requests)),
+                                   ("budget_remaining", remaining), ("objective", objective), ("threshold", window.factor)])
+    }
+}
