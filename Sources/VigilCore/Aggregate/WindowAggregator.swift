@@ -78,8 +78,8 @@ public final class WindowAggregator {
         if let novelty, line.level >= .warning, let message = line.message {
             novelty.observe(window, message: message, ts: line.ts, step: step, bucket: index, evidence: evidence)
         }
-        if !changeRecognizer.isEmpty, let message = line.message,
-           var change = changeRecognizer.recognise(message, lineService: window.name, at: line.ts) {
+        if line.changeKeywords != 0 || changeRecognizer.keywordSet.hasUnconditional, let message = line.message,
+           var change = changeRecognizer.recognise(message, present: line.changeKeywords, lineService: window.name, at: line.ts) {
             change.evidence = evidence()
             addChange(change)
         }

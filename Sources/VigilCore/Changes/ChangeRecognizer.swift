@@ -2,8 +2,9 @@
 import Glibc
 #endif
 
-/// Recognises change lines by the `[change NAME]` rules. Each rule's keyword is looked for first
-/// (`memmem`), so an ordinary line costs a few substring scans and no regex match.
+/// Recognises change lines by the `[change NAME]` rules. The parser has already looked for the
+/// rules' keywords (one pass over the message, on the parse thread), so an ordinary line costs the
+/// aggregator nothing and a regex runs only where its keyword is present.
 /// Not thread-safe: it owns PCRE2 match data.
 final class ChangeRecognizer {
     private let rules: [ChangeRule]
@@ -11,23 +12,26 @@ final class ChangeRecognizer {
     private let serviceGroups: [Int?]
     private let unitGroups: [Int?]
 
+    /// The keywords of the rules, scanned for by the parser (`ParsedLine.changeKeywords`).
+    let keywordSet: KeywordSet
+
     init(rules: [ChangeRule]) {
         self.rules = rules
         matchers = rules.map { Matcher($0.pattern) }
         serviceGroups = rules.map { $0.pattern.groupNumber("service") }
         unitGroups = rules.map { $0.pattern.groupNumber("unit") }
+        keywordSet = KeywordSet(rules.map(\.keyword))
     }
 
     var isEmpty: Bool { rules.isEmpty }
 
     /// The change announced by `text`, if any; `lineService` is the service of the line, used when
     /// the pattern captures neither `service` nor `unit`.
-    func recognise(_ text: UnsafeBufferPointer<UInt8>, lineService: String, at time: EventTime) -> ChangeEvent? {
+    /// `present` is the line's `changeKeywords` (from the parser, off the aggregating thread).
+    func recognise(_ text: UnsafeBufferPointer<UInt8>, present: UInt64, lineService: String, at time: EventTime) -> ChangeEvent? {
         guard let base = text.baseAddress, text.count > 0 else { return nil }
         for (i, rule) in rules.enumerated() {
-            if !rule.keyword.isEmpty {
-                if !Self.contains(base, text.count, rule.keyword) { continue }
-            }
+            if keywordSet.ruleBits[i] != 0, present & keywordSet.ruleBits[i] == 0 { continue }
             let matcher = matchers[i]
             guard matcher.match(base, text.count) else { continue }
             func capture(_ number: Int?) -> String? {

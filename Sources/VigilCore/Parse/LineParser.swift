@@ -9,6 +9,8 @@ import Glibc
 /// format costs one PCRE2 match per line.
 public final class LineParser {
     public let formats: [FormatRule]
+    /// The change rules' keywords, looked for here so the aggregator need not.
+    private let changeKeywords: KeywordSet
     /// Owns the PCRE2 match data; the per-line path uses `raw` and `kinds`, plain values that cost
     /// no reference counting when read from an array.
     private let matchers: [Matcher?]
@@ -68,6 +70,7 @@ public final class LineParser {
             return nil
         }
         raw = matchers.map { $0?.raw }
+        changeKeywords = KeywordSet(rules.changes.map(\.keyword))
         kinds = rules.formats.map { format in
             switch format.kind { case .json: .json; case .logfmt: .logfmt; case .regex: .regex }
         }
@@ -141,6 +144,9 @@ public final class LineParser {
             if result != nil { return result }
             if out.service == nil {
                 out.service = formatServices[index] ?? UnsafeBufferPointer(start: defaultServiceBuffer, count: defaultService.count)
+            }
+            if !changeKeywords.isEmpty, let message = out.message, let base = message.baseAddress {
+                out.changeKeywords = changeKeywords.scan(base, message.count)
             }
             return nil
         }

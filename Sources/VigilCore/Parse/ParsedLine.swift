@@ -29,6 +29,8 @@ public struct ParsedLine {
     public var cursor: UnsafeBufferPointer<UInt8>? = nil
     /// Index into the rule set's formats of the format that matched.
     public var format: Int = -1
+    /// Change-rule keywords present in the message (`KeywordSet`), found by the parser.
+    public var changeKeywords: UInt64 = 0
 
     public init() {}
 

@@ -11,6 +11,7 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
         var status: Int32
         var latencyMs: Double
         var format: Int
+        var changeKeywords: UInt64
         var service: (start: Int, count: Int)
         var message: (start: Int, count: Int)?
         var cursor: (start: Int, count: Int)?
@@ -129,7 +130,7 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
                     batch = Batch(capacity: capacity)
                 }
                 let lineRange = batch.copy(UnsafeBufferPointer(start: line.bytes, count: line.count)) ?? (batch.used, 0)
-                batch.events.append(Event(ts: p.ts, level: p.level, status: p.status, latencyMs: p.latencyMs, format: p.format,
+                batch.events.append(Event(ts: p.ts, level: p.level, status: p.status, latencyMs: p.latencyMs, format: p.format, changeKeywords: p.changeKeywords,
                                           service: batch.copy(p.service) ?? (batch.used, 0), message: batch.copy(p.message),
                                           cursor: batch.copy(p.cursor), line: lineRange, lineNumber: line.number, offset: line.offset))
                 continue
@@ -163,6 +164,7 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
                 parsed.status = e.status
                 parsed.latencyMs = e.latencyMs
                 parsed.format = e.format
+                parsed.changeKeywords = e.changeKeywords
                 parsed.service = UnsafeBufferPointer(start: arena + e.service.start, count: e.service.count)
                 parsed.message = e.message.map { UnsafeBufferPointer(start: arena + $0.start, count: $0.count) }
                 parsed.cursor = e.cursor.map { UnsafeBufferPointer(start: arena + $0.start, count: $0.count) }
