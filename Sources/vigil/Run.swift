@@ -99,11 +99,11 @@ struct Run: ParsableCommand {
         options.year = year
         options.tail = tail
         let signals = SignalWatcher([SIGTERM, SIGINT, SIGHUP])
-        let output: AppendingSink
-        let tapOutput: AppendingSink?
+        let output: JSONLSink
+        let tapOutput: JSONLSink?
         do {
-            output = try AppendingSink(path: sink)
-            tapOutput = try tap.map { try AppendingSink(path: $0) }
+            output = try JSONLSink(path: sink, append: true)
+            tapOutput = try tap.map { try JSONLSink(path: $0, append: true) }
         } catch { throw fail("\(error)", Exit.io) }
 
         // /metrics starts first and stops last (STYLE 13).

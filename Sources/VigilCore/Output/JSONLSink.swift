@@ -2,8 +2,8 @@
 import Glibc
 #endif
 
-/// Writes encoded records to a file or stdout through one buffer and `write(2)`.
-public final class JSONLSink {
+/// Writes encoded records (or tap lines) to a file or stdout through one buffer and `write(2)`.
+public final class JSONLSink: @unchecked Sendable {
     private let fd: Int32
     private let path: String
     private let owned: Bool
@@ -11,14 +11,14 @@ public final class JSONLSink {
     /// The first write error; once set, nothing more is written (exit 74).
     public private(set) var error: String?
 
-    /// `-` is stdout; a path is created (0640) or truncated.
-    public init(path: String) throws(InputError) {
+    /// `-` is stdout; a path is created (0640), and truncated (replay) or appended to (live mode).
+    public init(path: String, append: Bool = false) throws(InputError) {
         self.path = path
         if path == "-" {
             fd = 1
             owned = false
         } else {
-            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+            fd = open(path, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC) | O_CLOEXEC, 0o640)
             guard fd >= 0 else { throw InputError(kind: .io, path: path, message: String(cString: strerror(errno))) }
             owned = true
         }
@@ -30,8 +30,11 @@ public final class JSONLSink {
         if owned { close(fd) }
     }
 
-    public func write(_ record: Record) {
-        buffer.append(contentsOf: RecordEncoder.encode(record))
+    public func write(_ record: Record) { append(RecordEncoder.encode(record)) }
+
+    /// Buffers already-encoded lines.
+    public func append(_ bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
         if buffer.count >= 64 * 1024 { flush() }
     }
 
@@ -39,6 +42,7 @@ public final class JSONLSink {
     @discardableResult
     public func flush() -> Bool {
         guard error == nil else { return false }
+        guard !buffer.isEmpty else { return true }
         var done = 0
         while done < buffer.count {
             let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, buffer.count - done) }
