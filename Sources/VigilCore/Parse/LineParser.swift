@@ -223,22 +223,31 @@ public final class LineParser {
             switch FieldKey.classify(p + pair.key, pair.keyLength) {
             case .time:
                 if !onlyMissing, let ts = timestamps.parse(v, vn) { out.ts = ts; hasTime = true }
-            case .level:
-                if out.level == .unknown { out.level = Level.parse(v, vn) }
-            case .service:
-                if out.service == nil, vn > 0, !(vn == 1 && v[0] == 45) { out.service = UnsafeBufferPointer(start: v, count: vn) }
             case .message:
                 if out.message == nil { out.message = UnsafeBufferPointer(start: v, count: vn) }
-            case .status:
-                if out.status == 0, let s = ByteNumber.int(v, vn) { out.status = Int32(clamping: s) }
-            case .latencyMs:
-                if out.latencyMs < 0, let l = ByteNumber.latencyMs(v, vn, bareUnitMs: 1) { out.latencyMs = l }
-            case .latencySeconds:
-                if out.latencyMs < 0, let l = ByteNumber.latencyMs(v, vn, bareUnitMs: 1000) { out.latencyMs = l }
-            default: break
+            case let key:
+                fill(key, v, vn, &out)
             }
         }
         return hasTime
+    }
+
+    /// Sets the field a key names from its value, unless the line already has it.
+    @inline(__always)
+    private func fill(_ key: FieldKey, _ v: UnsafePointer<UInt8>, _ vn: Int, _ out: inout ParsedLine) {
+        switch key {
+        case .level:
+            if out.level == .unknown { out.level = Level.parse(v, vn) }
+        case .service:
+            if out.service == nil, vn > 0, !(vn == 1 && v[0] == 45) { out.service = UnsafeBufferPointer(start: v, count: vn) }
+        case .status:
+            if out.status == 0, let s = ByteNumber.int(v, vn) { out.status = Int32(clamping: s) }
+        case .latencyMs:
+            if out.latencyMs < 0, let l = ByteNumber.latencyMs(v, vn, bareUnitMs: 1) { out.latencyMs = l }
+        case .latencySeconds:
+            if out.latencyMs < 0, let l = ByteNumber.latencyMs(v, vn, bareUnitMs: 1000) { out.latencyMs = l }
+        default: break
+        }
     }
 
     /// The per-line path of `scanKeyValues` for trailing fields and messages: jumps from `=` to `=`
@@ -264,20 +273,7 @@ public final class LineParser {
             }
             let keyLength = equals - keyStart
             guard keyLength > 0 else { i = max(i, equals + 1); continue }
-            let v = p + valueStart, vn = valueEnd - valueStart
-            switch FieldKey.classify(p + keyStart, keyLength) {
-            case .level:
-                if out.level == .unknown { out.level = Level.parse(v, vn) }
-            case .service:
-                if out.service == nil, vn > 0, !(vn == 1 && v[0] == 45) { out.service = UnsafeBufferPointer(start: v, count: vn) }
-            case .status:
-                if out.status == 0, let s = ByteNumber.int(v, vn) { out.status = Int32(clamping: s) }
-            case .latencyMs:
-                if out.latencyMs < 0, let l = ByteNumber.latencyMs(v, vn, bareUnitMs: 1) { out.latencyMs = l }
-            case .latencySeconds:
-                if out.latencyMs < 0, let l = ByteNumber.latencyMs(v, vn, bareUnitMs: 1000) { out.latencyMs = l }
-            default: break
-            }
+            fill(FieldKey.classify(p + keyStart, keyLength), p + valueStart, valueEnd - valueStart, &out)
         }
     }
 
