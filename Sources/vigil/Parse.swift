@@ -40,37 +40,28 @@ struct Parse: ParsableCommand {
         do { sources = try SourceSet.resolve(paths.isEmpty ? ["-"] : paths) } catch { throw fail(error.description, Exit.noInput) }
         let out = FileHandle.standardOutput
         var buffer: [UInt8] = []
-        for source in sources {
+        let parsers = sources.map { source in
             let parser = LineParser(rules: rules, defaultService: source.defaultService)
             parser.collectFields = true
-            for file in source.files {
-                parser.timestamps = TimestampParser.forFile(file, year: year)
-                let reader: LineReader
-                do { reader = LineReader(stream: try InputOpener.open(file)) } catch { throw fail(error.description, Exit.noInput) }
-                var parsed = ParsedLine()
-                while true {
-                    let next: Line?
-                    do { next = try reader.next() } catch {
-                        FileHandle.standardError.write(Data("vigil: warning: \(error.description)\n".utf8))
-                        break
-                    }
-                    guard let line = next else { break }
-                    var w = JSONWriter()
-                    w.beginObject()
-                    w.key("line"); w.int(line.number)
-                    if sources.count > 1 || source.files.count > 1 { w.key("source"); w.string(source.name) }
-                    let reason = line.tooLong ? FailureReason.tooLong : parser.parse(line.bytes, line.count, into: &parsed)
-                    if let reason {
-                        ParsedLineJSON.writeUnparsed(reason, into: &w)
-                    } else {
-                        ParsedLineJSON.write(parsed, parser: parser, into: &w)
-                    }
-                    w.endObject()
-                    w.newline()
-                    buffer.append(contentsOf: w.bytes)
-                    if buffer.count > 64 * 1024 { out.write(Data(buffer)); buffer.removeAll(keepingCapacity: true) }
-                }
+            return parser
+        }
+        var parsed = ParsedLine()
+        try forEachLine(in: sources, startFile: { parsers[$0].timestamps = TimestampParser.forFile($1, year: year) }) { index, line in
+            let source = sources[index], parser = parsers[index]
+            var w = JSONWriter()
+            w.beginObject()
+            w.key("line"); w.int(line.number)
+            if sources.count > 1 || source.files.count > 1 { w.key("source"); w.string(source.name) }
+            let reason = line.tooLong ? FailureReason.tooLong : parser.parse(line.bytes, line.count, into: &parsed)
+            if let reason {
+                ParsedLineJSON.writeUnparsed(reason, into: &w)
+            } else {
+                ParsedLineJSON.write(parsed, parser: parser, into: &w)
             }
+            w.endObject()
+            w.newline()
+            buffer.append(contentsOf: w.bytes)
+            if buffer.count > 64 * 1024 { out.write(Data(buffer)); buffer.removeAll(keepingCapacity: true) }
         }
         out.write(Data(buffer))
     }

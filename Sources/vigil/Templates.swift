@@ -38,26 +38,14 @@ struct Templates: ParsableCommand {
         }
         let multiple = sources.count > 1 || sources.contains { $0.files.count > 1 }
         var out = OutputBuffer()
-        for source in sources {
-            let parser = LineParser(rules: rules, defaultService: source.defaultService)
-            let sourceKey = multiple ? Array(",\"source\":".utf8) + JSONWriter.quoted(source.name) : []
-            for file in source.files {
-                let reader: LineReader
-                do { reader = LineReader(stream: try InputOpener.open(file)) } catch { throw fail(error.description, Exit.noInput) }
-                var parsed = ParsedLine()
-                while true {
-                    let next: Line?
-                    do { next = try reader.next() } catch {
-                        FileHandle.standardError.write(Data("vigil: warning: \(error.description)\n".utf8))
-                        break
-                    }
-                    guard let line = next else { break }
-                    // A line too long to keep has no bytes; it gets the empty template.
-                    let message = TemplateInput.message(line.bytes, line.tooLong ? 0 : line.count, parser: parser, parsed: &parsed)
-                    let index = miner.add(message.baseAddress ?? line.bytes, message.count).index
-                    miner.withJSONTail(index) { out.line(line.number, sourceKey, $0) }
-                }
-            }
+        let parsers = sources.map { LineParser(rules: rules, defaultService: $0.defaultService) }
+        let sourceKeys = sources.map { multiple ? Array(",\"source\":".utf8) + JSONWriter.quoted($0.name) : [] }
+        var parsed = ParsedLine()
+        try forEachLine(in: sources) { index, line in
+            // A line too long to keep has no bytes; it gets the empty template.
+            let message = TemplateInput.message(line.bytes, line.tooLong ? 0 : line.count, parser: parsers[index], parsed: &parsed)
+            let added = miner.add(message.baseAddress ?? line.bytes, message.count).index
+            miner.withJSONTail(added) { out.line(line.number, sourceKeys[index], $0) }
         }
         out.flush()
         if let state {

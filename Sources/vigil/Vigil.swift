@@ -59,3 +59,26 @@ func fail(_ message: String, _ code: Int32) -> ExitCode {
     FileHandle.standardError.write(Data(("vigil: " + message + "\n").utf8))
     return ExitCode(code)
 }
+
+/// Every line of every file of `sources`, in order, for the commands that print one object per
+/// line (`parse`, `templates`). `startFile` runs before each file's first line. A file that cannot
+/// be opened exits 66; one that breaks off (a corrupt gzip) is reported and the next file read.
+func forEachLine(in sources: [Source], startFile: (_ source: Int, _ path: String) -> Void = { _, _ in },
+                 _ body: (_ source: Int, _ line: Line) throws -> Void) throws {
+    for (index, source) in sources.enumerated() {
+        for file in source.files {
+            startFile(index, file)
+            let reader: LineReader
+            do { reader = LineReader(stream: try InputOpener.open(file)) } catch { throw fail(error.description, Exit.noInput) }
+            while true {
+                let next: Line?
+                do { next = try reader.next() } catch {
+                    FileHandle.standardError.write(Data("vigil: warning: \(error.description)\n".utf8))
+                    break
+                }
+                guard let line = next else { break }
+                try body(index, line)
+            }
+        }
+    }
+}

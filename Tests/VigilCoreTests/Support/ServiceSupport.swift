@@ -17,9 +17,9 @@ enum ServiceSupport {
         return UInt16(bigEndian: sin.sin_port)
     }
 
-    /// One HTTP/1.0 exchange with 127.0.0.1:`port`; nil when nothing answers.
-    static func http(_ port: UInt16, _ path: String, method: String = "GET", body: String = "",
-                     contentType: String = "application/json") -> (status: Int, body: String)? {
+    /// Sends `request` to 127.0.0.1:`port` and reads until the server closes; nil when nothing
+    /// answers or the request cannot be sent.
+    static func exchange(_ port: UInt16, _ request: [UInt8]) -> [UInt8]? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var sin = sockaddr_in()
@@ -30,7 +30,6 @@ enum ServiceSupport {
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let connected = withUnsafePointer(to: &sin) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
         guard connected == 0 else { return nil }
-        let request = Array("\(method) \(path) HTTP/1.0\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
         var sent = 0
         while sent < request.count {
             let n = request.withUnsafeBytes { send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
@@ -44,6 +43,14 @@ enum ServiceSupport {
             if n <= 0 { break }
             response += buffer[0..<n]
         }
+        return response
+    }
+
+    /// One HTTP/1.0 exchange with 127.0.0.1:`port`; nil when nothing answers.
+    static func http(_ port: UInt16, _ path: String, method: String = "GET", body: String = "",
+                     contentType: String = "application/json") -> (status: Int, body: String)? {
+        let request = Array("\(method) \(path) HTTP/1.0\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
+        guard let response = exchange(port, request) else { return nil }
         let text = String(decoding: response, as: UTF8.self)
         guard let statusText = text.split(separator: " ", maxSplits: 2).dropFirst().first, let status = Int(statusText) else { return nil }
         let bodyStart = text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
