@@ -56,3 +56,26 @@ public struct LatencySketch: Sendable, Equatable {
         return 2 * minimumMs * pow(gamma, Double(i)) / (gamma + 1)
     }
 }
+
+/// Checkpoints keep the non-empty buckets only (a step's sketch touches a few dozen of 1,048).
+extension LatencySketch: Codable {
+    private enum CodingKeys: String, CodingKey { case buckets, counts }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let buckets = try c.decode([Int].self, forKey: .buckets)
+        let n = try c.decode([UInt32].self, forKey: .counts)
+        guard buckets.count == n.count, buckets.allSatisfy({ $0 >= 0 && $0 < LatencySketch.bucketCount }) else {
+            throw DecodingError.dataCorruptedError(forKey: .buckets, in: c, debugDescription: "bad latency sketch")
+        }
+        self.init()
+        for (k, i) in buckets.enumerated() { counts[i] = n[k]; total += Int(n[k]) }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        let used = counts.indices.filter { counts[$0] != 0 }
+        try c.encode(used, forKey: .buckets)
+        try c.encode(used.map { counts[$0] }, forKey: .counts)
+    }
+}

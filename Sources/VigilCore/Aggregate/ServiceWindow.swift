@@ -115,3 +115,39 @@ final class ServiceWindow {
         return Array(all.prefix(10))
     }
 }
+
+extension ServiceWindow {
+    /// A checkpoint's copy of one service: its steps, detector states and novelty state.
+    struct Snapshot: Codable {
+        var name: String
+        var ring: [StepBucket]
+        var detectors: [DetectorState]
+        var firstEventTime: EventTime
+        var learned: Bool
+        var known: [Int]
+        var problemTemplates: [Int]
+        var problems: [Int]
+        var latestProblem: Int?
+        var lastEventStep: Int64
+    }
+
+    func snapshot(_ registry: ProblemRegistry) -> Snapshot {
+        let templates = problems.keys.sorted()
+        return Snapshot(name: name, ring: ring, detectors: detectors, firstEventTime: firstEventTime, learned: learned,
+                        known: known.sorted(), problemTemplates: templates, problems: templates.map { registry.reference(problems[$0]!) },
+                        latestProblem: latestProblem.map(registry.reference), lastEventStep: lastEventStep)
+    }
+
+    /// The service as saved; `detectors` are already matched to the running rules.
+    convenience init(snapshot s: Snapshot, detectors: [DetectorState], registry: ProblemRegistry) throws(CheckpointError) {
+        self.init(name: s.name, ringSize: s.ring.count, detectors: detectors)
+        ring = s.ring
+        firstEventTime = s.firstEventTime
+        learned = s.learned
+        known = Set(s.known)
+        guard s.problemTemplates.count == s.problems.count else { throw CheckpointError("service \(s.name): inconsistent problems") }
+        for (template, position) in zip(s.problemTemplates, s.problems) { problems[template] = try registry.problem(position) }
+        latestProblem = try s.latestProblem.map { (p: Int) throws(CheckpointError) in try registry.problem(p) }
+        lastEventStep = s.lastEventStep
+    }
+}

@@ -57,3 +57,46 @@ struct StepSums {
         }
     }
 }
+
+/// A checkpoint's copy of one step of one service (the samples are kept: incidents quote them).
+extension StepBucket: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case step, requests, errors, latency, errorSamples = "error_samples", slowMs = "slow_ms", slowSamples = "slow_samples"
+        case novel, novelSamples = "novel_samples", templateIndexes = "template_indexes", templateCounts = "template_counts"
+    }
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        step = try c.decode(Int64.self, forKey: .step)
+        requests = try c.decode(Int.self, forKey: .requests)
+        errors = try c.decode(Int.self, forKey: .errors)
+        latency = try c.decodeIfPresent(LatencySketch.self, forKey: .latency)
+        errorSamples = try c.decode([Evidence].self, forKey: .errorSamples)
+        let slowMs = try c.decode([Double].self, forKey: .slowMs)
+        let slow = try c.decode([Evidence].self, forKey: .slowSamples)
+        novel = try c.decode(Int.self, forKey: .novel)
+        novelSamples = try c.decode([Evidence].self, forKey: .novelSamples)
+        let indexes = try c.decode([Int].self, forKey: .templateIndexes)
+        let counts = try c.decode([Int].self, forKey: .templateCounts)
+        guard slowMs.count == slow.count, indexes.count == counts.count else {
+            throw DecodingError.dataCorruptedError(forKey: .slowMs, in: c, debugDescription: "inconsistent step bucket")
+        }
+        slowSamples = zip(slowMs, slow).map { ($0, $1) }
+        templates = zip(indexes, counts).map { ($0, $1) }
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(step, forKey: .step)
+        try c.encode(requests, forKey: .requests)
+        try c.encode(errors, forKey: .errors)
+        try c.encodeIfPresent(latency, forKey: .latency)
+        try c.encode(errorSamples, forKey: .errorSamples)
+        try c.encode(slowSamples.map(\.ms), forKey: .slowMs)
+        try c.encode(slowSamples.map(\.evidence), forKey: .slowSamples)
+        try c.encode(novel, forKey: .novel)
+        try c.encode(novelSamples, forKey: .novelSamples)
+        try c.encode(templates.map(\.index), forKey: .templateIndexes)
+        try c.encode(templates.map(\.count), forKey: .templateCounts)
+    }
+}

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The aggregator stage: events in (event time), step buckets per service, and at each step that
 /// falls behind the watermark, the detectors. Time only ever comes from the events (`add`) or
 /// from the caller (`finish`), never from a clock, so replay is deterministic.
@@ -180,5 +182,88 @@ public final class WindowAggregator {
             problem.reported()
             problem.expired = true
         }
+    }
+}
+
+/// The windows and every detector's state as a checkpoint keeps them (`vigil run --state`).
+public struct AggregatorSnapshot: Codable, Sendable {
+    /// Window settings the snapshot was made with: a restore under other settings is refused.
+    var step: EventTime
+    var window: EventTime
+    var lateness: EventTime
+    /// `id/type` of each detector rule, in rule order, so states follow their rule across edits.
+    var detectorKeys: [String]
+    var maxTs: EventTime
+    var nextStep: Int64
+    var lateLines: Int
+    var overflowEvents: Int
+    var overflowId: Int?
+    /// Each service's name as raw bytes (nil for `other`), in id order.
+    var serviceKeys: [Data?]
+    var services: [ServiceWindow.Snapshot]
+    var problems: [ProblemCandidate.Snapshot]
+    var novelty: NoveltyTracker.Snapshot?
+    var recurrence: RecurrenceTracker.Snapshot
+    var changes: [String: [ChangeEvent]]
+}
+
+extension WindowAggregator {
+    private static func detectorKey(_ rule: DetectorRule) -> String { rule.id + "/" + rule.type.rawValue }
+
+    /// Everything needed to continue exactly where this aggregator is.
+    public func snapshot() -> AggregatorSnapshot {
+        let registry = ProblemRegistry()
+        var keys: [Data?] = Array(repeating: nil, count: services.count)
+        for (i, key) in table.keys.enumerated() { keys[i] = Data(key) }
+        let serviceData = services.map { $0.snapshot(registry) }
+        let noveltyData = novelty.map { $0.snapshot(registry) }
+        let recurrenceData = recurrence.snapshot(registry)
+        return AggregatorSnapshot(step: stepMs, window: engine.rules.window.window, lateness: lateness,
+                                  detectorKeys: engine.rules.detectors.map(Self.detectorKey), maxTs: maxTs, nextStep: nextStep,
+                                  lateLines: lateLines, overflowEvents: overflowEvents, overflowId: overflowId, serviceKeys: keys,
+                                  services: serviceData, problems: registry.snapshots, novelty: noveltyData,
+                                  recurrence: recurrenceData, changes: changeLog.snapshot)
+    }
+
+    /// Continues from `snapshot` (a fresh aggregator only). Detector states are matched to the
+    /// running rules by id and type; a rule that is new starts fresh.
+    public func restore(_ s: AggregatorSnapshot) throws(CheckpointError) {
+        guard services.isEmpty, nextStep == .min else { throw CheckpointError("restore into a used aggregator") }
+        guard s.step == stepMs, s.window == engine.rules.window.window, s.lateness == lateness else {
+            throw CheckpointError("the checkpoint was made with other window, step or lateness settings")
+        }
+        guard s.serviceKeys.count == s.services.count else { throw CheckpointError("inconsistent services") }
+        let registry = ProblemRegistry(restoring: s.problems)
+        if let novelty {
+            guard let saved = s.novelty else { throw CheckpointError("the checkpoint has no novelty state") }
+            try novelty.restore(saved, registry: registry)
+        }
+        try recurrence.restore(s.recurrence, registry: registry)
+        changeLog.restore(s.changes)
+        let rules = engine.rules
+        let oldIndex = Dictionary(s.detectorKeys.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        for (i, saved) in s.services.enumerated() {
+            guard saved.ring.count == ringSize, saved.detectors.count == s.detectorKeys.count else {
+                throw CheckpointError("service \(saved.name): ring or detectors do not match the rules")
+            }
+            var states = engine.makeStates(for: saved.name)
+            for (r, rule) in rules.detectors.enumerated() {
+                if let j = oldIndex[Self.detectorKey(rule)], saved.detectors[j].machines.count == states[r].machines.count { states[r] = saved.detectors[j] }
+            }
+            let window = try ServiceWindow(snapshot: saved, detectors: states, registry: registry)
+            if let key = s.serviceKeys[i] {
+                var bytes = [UInt8](key)
+                bytes.append(0)  // a valid pointer even for an empty name
+                let id = bytes.withUnsafeBufferPointer { table.intern($0.baseAddress!, $0.count - 1)?.id }
+                guard id == i else { throw CheckpointError("service table out of order at \(saved.name)") }
+            }
+            services.append(window)
+        }
+        sortedServices = services.sorted { $0.name < $1.name }
+        maxTs = s.maxTs
+        nextStep = s.nextStep
+        lateLines = s.lateLines
+        overflowEvents = s.overflowEvents
+        overflowId = s.overflowId
     }
 }

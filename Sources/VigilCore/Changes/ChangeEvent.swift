@@ -1,6 +1,6 @@
 /// One change: a deploy, restart, config reload, version change or package upgrade, found in a log
 /// line or given by a `--changes` feed.
-public struct ChangeEvent: Sendable, Equatable {
+public struct ChangeEvent: Sendable, Equatable, Codable {
     /// The service the change is about (not the program that logged it).
     public var service: String
     public var kind: ChangeKind

@@ -35,3 +35,10 @@ final class ChangeLog {
         return "began \(span) after \(nearest.summary)"
     }
 }
+
+extension ChangeLog {
+    /// A checkpoint's copy of the changes still inside the look-back.
+    var snapshot: [String: [ChangeEvent]] { byService }
+
+    func restore(_ changes: [String: [ChangeEvent]]) { byService = changes }
+}

@@ -51,3 +51,30 @@ struct BaselineHistory {
         return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
     }
 }
+
+/// Checkpoints keep only the steps that hold data.
+extension BaselineHistory: Codable {
+    private enum CodingKeys: String, CodingKey { case size, steps, values, weights }
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let size = try c.decode(Int.self, forKey: .size)
+        let used = try c.decode([Int64].self, forKey: .steps)
+        let v = try c.decode([Double].self, forKey: .values)
+        let w = try c.decode([Int].self, forKey: .weights)
+        guard size > 0, size <= 1 << 24, used.count == v.count, used.count == w.count else {
+            throw DecodingError.dataCorruptedError(forKey: .steps, in: c, debugDescription: "inconsistent baseline history")
+        }
+        self.init(spanSteps: size)
+        for (k, step) in used.enumerated() { add(step: step, value: v[k], weight: w[k]) }
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        let used = steps.indices.filter { steps[$0] != .min }
+        try c.encode(steps.count, forKey: .size)
+        try c.encode(used.map { steps[$0] }, forKey: .steps)
+        try c.encode(used.map { values[$0] }, forKey: .values)
+        try c.encode(used.map { weights[$0] }, forKey: .weights)
+    }
+}

@@ -1,5 +1,5 @@
 /// Per service and detector: the lifecycle of each of its lanes and the baseline history.
-struct DetectorState {
+struct DetectorState: Codable {
     /// One machine per lane (`DetectorEngine.laneCount`): volume has a spike and a drop lane,
     /// burn rate one lane per window pair, the others one.
     var machines: [IncidentStateMachine]

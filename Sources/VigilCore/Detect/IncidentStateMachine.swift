@@ -1,8 +1,8 @@
 /// The lifecycle of one detector on one service: inactive → pending (hold) → firing → inactive.
 ///
 /// Pure: it is given the step's evaluation and returns what happened; the caller builds records.
-struct IncidentStateMachine {
-    struct Open {
+struct IncidentStateMachine: Codable {
+    struct Open: Codable {
         var incidentId: String
         var dedupKey: String
         var startedStep: Int64
@@ -19,7 +19,7 @@ struct IncidentStateMachine {
         var changeNote: String? = nil
     }
 
-    enum Phase {
+    enum Phase: Codable {
         case inactive
         /// The condition held on `steps` consecutive evaluations since `firstStep`.
         case pending(firstStep: Int64, steps: Int)

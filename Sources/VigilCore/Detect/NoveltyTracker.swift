@@ -95,3 +95,37 @@ final class NoveltyTracker {
         return NoveltyState(miner: miner, known: known, problems: problems)
     }
 }
+
+extension NoveltyTracker {
+    /// A checkpoint's copy: the miner (in its state-file form, which keeps ids, order and routing)
+    /// and the problems by position in the checkpoint's problem list.
+    struct Snapshot: Codable {
+        var miner: String
+        var persistedKnown: [String: [String]]
+        var persistedProblems: [String: Int]
+        var allProblems: [Int]
+    }
+
+    func snapshot(_ registry: ProblemRegistry) -> Snapshot {
+        Snapshot(miner: String(decoding: miner.encodeState(), as: UTF8.self),
+                 persistedKnown: persistedKnown.mapValues { $0.sorted() },
+                 persistedProblems: persistedProblems.mapValues(registry.reference),
+                 allProblems: allProblems.keys.sorted().map { registry.reference(allProblems[$0]!) })
+    }
+
+    func restore(_ s: Snapshot, registry: ProblemRegistry) throws(CheckpointError) {
+        do { miner = try TemplateMiner(restoring: Array(s.miner.utf8), path: "checkpoint") } catch {
+            throw CheckpointError("templates: \(error.description)")
+        }
+        persistedKnown = s.persistedKnown.mapValues(Set.init)
+        persistedProblems = [:]
+        for (key, position) in s.persistedProblems { persistedProblems[key] = try registry.problem(position) }
+        allProblems = [:]
+        for position in s.allProblems {
+            let problem = try registry.problem(position)
+            allProblems[problem.id] = problem
+        }
+        templateIndex = [:]
+        for (i, t) in miner.templates.enumerated() { templateIndex[t.id] = i }
+    }
+}

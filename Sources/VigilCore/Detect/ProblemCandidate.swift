@@ -3,7 +3,7 @@
 /// `--state`, across runs: recurrences grow its count.
 final class ProblemCandidate {
     /// What made a recurring-incident problem: the rule and alertname of its incidents.
-    struct Origin: Equatable {
+    struct Origin: Equatable, Codable {
         var ruleId: String
         var alertname: String
         /// Further identity of the incidents (a burn rate's window pair), empty for most rules.
@@ -105,5 +105,78 @@ final class ProblemCandidate {
 
     private static func cut(_ text: String) -> String {
         text.count <= 80 ? text : String(text.prefix(77)) + "..."
+    }
+}
+
+extension ProblemCandidate {
+    /// Everything a checkpoint keeps of a problem candidate, so that after a restart it grows and
+    /// is reported exactly as it would have been without the restart.
+    struct Snapshot: Codable {
+        var origin: Origin?
+        var expired: Bool
+        var service: String
+        var signature: String
+        var templateId: String
+        var count: Int
+        var firstSeen: EventTime
+        var lastSeen: EventTime
+        var seq: Int
+        var reportedCount: Int
+        var reportedThisRun: Bool
+        var relatedIncidents: [String]
+        var changeIds: [String]
+        var samples: [Evidence]
+        var recentSteps: [Int64]
+        var recentCounts: [Int]
+    }
+
+    var snapshot: Snapshot {
+        Snapshot(origin: origin, expired: expired, service: service, signature: signature, templateId: templateId,
+                 count: count, firstSeen: firstSeen, lastSeen: lastSeen, seq: seq, reportedCount: reportedCount,
+                 reportedThisRun: reportedThisRun, relatedIncidents: relatedIncidents, changeIds: changeIds,
+                 samples: samples, recentSteps: recent.map(\.step), recentCounts: recent.map(\.count))
+    }
+
+    convenience init(snapshot s: Snapshot) {
+        self.init(service: s.service, signature: s.signature, templateId: s.templateId, firstSeen: s.firstSeen, origin: s.origin)
+        expired = s.expired
+        count = s.count
+        lastSeen = s.lastSeen
+        seq = s.seq
+        reportedCount = s.reportedCount
+        reportedThisRun = s.reportedThisRun
+        relatedIncidents = s.relatedIncidents
+        changeIds = s.changeIds
+        samples = s.samples
+        recent = zip(s.recentSteps, s.recentCounts).map { ($0, $1) }
+    }
+}
+
+/// Problem candidates are shared between a service's window, the novelty tracker and the
+/// recurrence tracker; a checkpoint stores each once and refers to it by position.
+final class ProblemRegistry {
+    private(set) var snapshots: [ProblemCandidate.Snapshot] = []
+    private var positions: [ObjectIdentifier: Int] = [:]
+    private var restored: [ProblemCandidate] = []
+
+    init() {}
+
+    /// Restoring: the problems of a checkpoint, rebuilt once each.
+    init(restoring snapshots: [ProblemCandidate.Snapshot]) {
+        restored = snapshots.map(ProblemCandidate.init(snapshot:))
+    }
+
+    /// Saving: the position of `problem`, stored on first use.
+    func reference(_ problem: ProblemCandidate) -> Int {
+        if let known = positions[ObjectIdentifier(problem)] { return known }
+        positions[ObjectIdentifier(problem)] = snapshots.count
+        snapshots.append(problem.snapshot)
+        return snapshots.count - 1
+    }
+
+    /// Restoring: the problem at `position`.
+    func problem(_ position: Int) throws(CheckpointError) -> ProblemCandidate {
+        guard restored.indices.contains(position) else { throw CheckpointError("problem reference \(position) out of range") }
+        return restored[position]
     }
 }

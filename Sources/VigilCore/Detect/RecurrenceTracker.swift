@@ -69,3 +69,22 @@ final class RecurrenceTracker {
         problems = problems.filter { key, p in p.seq > 0 || p.lastSeen > time || open.contains(key) }
     }
 }
+
+extension RecurrenceTracker {
+    /// A checkpoint's copy: problems by signature key (positions in the checkpoint's problem list)
+    /// and the open incidents.
+    struct Snapshot: Codable {
+        var problems: [String: Int]
+        var open: [String: String]
+    }
+
+    func snapshot(_ registry: ProblemRegistry) -> Snapshot {
+        Snapshot(problems: problems.mapValues(registry.reference), open: open)
+    }
+
+    func restore(_ s: Snapshot, registry: ProblemRegistry) throws(CheckpointError) {
+        problems = [:]
+        for (key, position) in s.problems { problems[key] = try registry.problem(position) }
+        open = s.open
+    }
+}

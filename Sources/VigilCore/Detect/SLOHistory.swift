@@ -61,3 +61,37 @@ struct BurnRateWindow {
         BurnRateWindow(long: 3 * 86_400_000, short: 6 * 3_600_000, factor: 1, severity: .warning),
     ]
 }
+
+/// Checkpoints keep only the steps that hold data (most of a 3-day span is empty for a new service).
+extension SLOHistory: Codable {
+    private enum CodingKeys: String, CodingKey { case size, steps, requests, errors, firstStep = "first_step" }
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let size = try c.decode(Int.self, forKey: .size)
+        let used = try c.decode([Int64].self, forKey: .steps)
+        let r = try c.decode([Int32].self, forKey: .requests)
+        let e = try c.decode([Int32].self, forKey: .errors)
+        guard size > 0, size <= 1 << 24, used.count == r.count, used.count == e.count else {
+            throw DecodingError.dataCorruptedError(forKey: .steps, in: c, debugDescription: "inconsistent SLO history")
+        }
+        steps = Array(repeating: .min, count: size)
+        requests = Array(repeating: 0, count: size)
+        errors = Array(repeating: 0, count: size)
+        for (k, step) in used.enumerated() {
+            let i = Int(((step % Int64(size)) + Int64(size)) % Int64(size))
+            steps[i] = step; requests[i] = r[k]; errors[i] = e[k]
+        }
+        firstStep = try c.decode(Int64.self, forKey: .firstStep)
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        let used = steps.indices.filter { steps[$0] != .min }
+        try c.encode(steps.count, forKey: .size)
+        try c.encode(used.map { steps[$0] }, forKey: .steps)
+        try c.encode(used.map { requests[$0] }, forKey: .requests)
+        try c.encode(used.map { errors[$0] }, forKey: .errors)
+        try c.encode(firstStep, forKey: .firstStep)
+    }
+}

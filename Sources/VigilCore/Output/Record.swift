@@ -1,3 +1,5 @@
+import Foundation
+
 /// One sample line attached to a record as evidence.
 public struct Evidence: Sendable, Equatable {
     public var ts: EventTime
@@ -84,5 +86,30 @@ public enum RecordIds {
     /// `inc_` + h(dedup_key + "\n" + started_at)[:16].
     public static func incidentId(dedupKey: String, startedAt: EventTime) -> String {
         "inc_" + SHA256.hex(dedupKey + "\n" + CivilTime.format(startedAt)).prefix(16)
+    }
+}
+
+/// Checkpoints keep evidence lines as base64: they are raw bytes, not necessarily UTF-8.
+extension Evidence: Codable {
+    private enum CodingKeys: String, CodingKey { case ts, source, lineNumber = "line_number", offset, line, cursor }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        ts = try c.decode(EventTime.self, forKey: .ts)
+        source = try c.decode(String.self, forKey: .source)
+        lineNumber = try c.decode(Int.self, forKey: .lineNumber)
+        offset = try c.decode(Int64.self, forKey: .offset)
+        line = [UInt8](try c.decode(Data.self, forKey: .line))
+        cursor = try c.decodeIfPresent(String.self, forKey: .cursor)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(ts, forKey: .ts)
+        try c.encode(source, forKey: .source)
+        try c.encode(lineNumber, forKey: .lineNumber)
+        try c.encode(offset, forKey: .offset)
+        try c.encode(Data(line), forKey: .line)
+        try c.encodeIfPresent(cursor, forKey: .cursor)
     }
 }

@@ -1,5 +1,5 @@
 /// What a change is, as written in `labels.change_kind`.
-public enum ChangeKind: String, Sendable, CaseIterable {
+public enum ChangeKind: String, Sendable, CaseIterable, Codable {
     case deploy, restart
     case configReload = "config_reload"
     case versionChange = "version_change"

@@ -108,7 +108,7 @@ public struct DetectorParams: Sendable, Equatable {
     }
 }
 
-public enum Severity: String, Sendable, CaseIterable { case critical, error, warning, info }
+public enum Severity: String, Sendable, CaseIterable, Codable { case critical, error, warning, info }
 public enum Tier: String, Sendable, CaseIterable { case L1, L2, L3 }
 
 /// A `[detector ID]` section.
