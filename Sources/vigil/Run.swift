@@ -29,8 +29,16 @@ struct Run: ParsableCommand {
             come from --notify-option NAME.KEY=VALUE or the environment variable \
             VIGIL_NOTIFY_<NAME>_<KEY> (e.g. VIGIL_NOTIFY_PAGERDUTY_ROUTING_KEY); ticket ids are kept \
             in DIR/notify-tickets.json with --state DIR. See README.md, sidecar options.
-            Not yet: --state checkpoints (a restart reads files from their start, or their end with \
-            --tail), --journal.
+            --state DIR checkpoints every --checkpoint-interval ms and at shutdown: where every \
+            file stands (inode, fingerprint of its first bytes, offset — also inside a rotated .gz), \
+            the journald cursor, every window and detector state, and the committed length of the \
+            sink and the tap. A restart, also after kill -9, cuts the sink and tap back to that \
+            length and continues from there: no line or record lost or repeated, open incidents \
+            stay open under the same ids. The commit order is sink fsync, temporary file, fsync, \
+            rename, directory fsync; the previous generation is kept and used when the newest is \
+            torn or corrupt.
+            --journal starts `journalctl -f -o json --all` itself (with --state: --after-cursor the \
+            last entry processed); --journalctl-arg passes it more, e.g. --journalctl-arg=--unit=nginx.
             """
     )
 
@@ -69,14 +77,25 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("A setting of a --notify target, e.g. jira.project=OPS (secrets better in VIGIL_NOTIFY_<NAME>_<KEY>).", valueName: "NAME.KEY=VALUE"))
     var notifyOption: [String] = []
 
-    @Option(help: ArgumentHelp("Directory for state kept across restarts (so far: alerts not yet delivered to Alertmanager, ticket ids of --notify targets).", valueName: "DIR"))
+    @Option(help: ArgumentHelp("Directory for state kept across restarts: checkpoints, alerts not yet delivered to Alertmanager, ticket ids of --notify targets.", valueName: "DIR"))
     var state: String?
+
+    @Option(help: ArgumentHelp("Milliseconds between checkpoints under --state (one is also written at shutdown).", valueName: "MS"))
+    var checkpointInterval = 1000
+
+    @Flag(help: "Read the systemd journal: start `journalctl -f -o json --all`, resuming after the last entry processed (--state).")
+    var journal = false
+
+    @Option(help: ArgumentHelp("An argument for the journalctl that --journal starts (repeatable), e.g. --journalctl-arg=--unit=nginx or --journalctl-arg=--file=PATH.", valueName: "ARG"))
+    var journalctlArg: [String] = []
 
     @Argument(help: ArgumentHelp("Files, quoted globs, or - for stdin.", valueName: "PATH|GLOB|-"))
     var inputs: [String] = []
 
     func validate() throws {
-        if inputs.isEmpty { throw ValidationError("give at least one PATH, quoted GLOB, or - for stdin") }
+        if inputs.isEmpty && !journal { throw ValidationError("give at least one PATH, quoted GLOB, or - for stdin (or --journal)") }
+        if journal && inputs.contains("-") { throw ValidationError("--journal reads journalctl's output: it cannot be combined with - (stdin)") }
+        if checkpointInterval < 1 { throw ValidationError("--checkpoint-interval must be at least 1") }
         if pollInterval < 1 { throw ValidationError("--poll-interval must be at least 1") }
         for url in alertmanager where HTTPClient.Endpoint(url: url) == nil {
             throw ValidationError("--alertmanager \(url): give an http://HOST:PORT URL")
@@ -99,6 +118,45 @@ struct Run: ParsableCommand {
         options.year = year
         options.tail = tail
         let signals = SignalWatcher([SIGTERM, SIGINT, SIGHUP])
+
+        // The checkpoint first: the sink and tap are cut back to what it committed before anything
+        // is appended to them.
+        let faults = FaultPoints(ProcessInfo.processInfo.environment["VIGIL_FAULT"])
+        var store: CheckpointStore?
+        var checkpoint: Checkpoint?
+        if let state {
+            do { store = try CheckpointStore(directory: state, faults: faults) } catch { throw fail(error.description, Exit.io) }
+            checkpoint = store?.load()
+            for rejected in store?.rejected ?? [] {
+                warn("checkpoint not usable, \(checkpoint == nil ? "starting without one" : "using the previous generation"): \(rejected)")
+            }
+            if let checkpoint {
+                do {
+                    if let length = checkpoint.sinkLength, sink != "-" {
+                        let cut = try JSONLSink.cut(path: sink, to: length)
+                        if cut > 0 { warn("\(sink): cut \(cut) bytes written after the last checkpoint (they are written again)") }
+                    }
+                    if let length = checkpoint.tapLength, let tap { _ = try JSONLSink.cut(path: tap, to: length) }
+                } catch { throw fail(error.description, Exit.io) }
+            }
+        }
+        var journalctl: Process?
+        if journal {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            var arguments = ["journalctl", "--follow", "--output=json", "--all", "--no-pager"]
+            if let cursor = checkpoint?.inputs.journalCursor { arguments.append("--after-cursor=" + cursor) }
+            else { arguments.append(tail ? "--lines=0" : "--lines=all") }
+            process.arguments = arguments + journalctlArg
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            do { try process.run() } catch { throw fail("cannot start journalctl: \(error)", Exit.config) }
+            journalctl = process
+            options.inputs.append("-")
+            options.streamFD = pipe.fileHandleForReading.fileDescriptor
+            options.streamName = "journal"
+        }
+        defer { journalctl?.terminate() }
         let output: JSONLSink
         let tapOutput: JSONLSink?
         do {
@@ -158,6 +216,46 @@ struct Run: ParsableCommand {
             pusher?.enqueue(record)
             notifier?.enqueue(stamped)
         }, tap: tapLine)
+        if let checkpoint {
+            for problem in pipeline.restore(checkpoint, now: WallClock.now()) { warn(problem) }
+            output.flush()
+            tapOutput?.flush()
+        }
+
+        // A commit: sink and tap durable first, then the checkpoint that names their lengths.
+        // It fails closed (the previous one stays); failing for a minute is an I/O error (74).
+        var lastCommit: EventTime = WallClock.now()
+        var committedAt: (lines: Int, records: Int64?, tap: Int64?) = (-1, nil, nil)
+        var failingSince: EventTime?
+        func commit(now: EventTime, force: Bool) throws {
+            guard let store else { return }
+            guard force || now - lastCommit >= EventTime(checkpointInterval) else { return }
+            lastCommit = now
+            output.flush()
+            tapOutput?.flush()
+            faults.reached(.afterSinkWrite)
+            let sinkLength = output.sync()
+            let tapLength = tapOutput?.sync()
+            if let error = output.error ?? tapOutput?.error { throw fail(error, Exit.io) }
+            faults.reached(.afterSinkFsync)
+            let lines = pipeline.counters.linesRead
+            // Nothing new since the last commit: nothing to write.
+            if !force, committedAt.lines == lines, committedAt.records == sinkLength, committedAt.tap == tapLength { return }
+            var next = Checkpoint(inputs: pipeline.inputsState, aggregator: pipeline.aggregatorSnapshot)
+            next.writtenAt = now
+            next.sinkLength = sinkLength
+            next.tapLength = tapLength
+            do {
+                try store.commit(next)
+                committedAt = (lines, sinkLength, tapLength)
+                failingSince = nil
+            } catch {
+                warn("checkpoint not written (the previous one stays): \(error.description)")
+                let since = failingSince ?? now
+                failingSince = since
+                if now - since >= 60_000 { throw fail("checkpoints have failed for a minute: \(error.description)", Exit.io) }
+            }
+        }
         // Windowed quantiles merge per-step sketches: at most twice a second, not on every poll.
         var lastPublish: EventTime = 0
         func publishMetrics(now: EventTime) {
@@ -181,6 +279,7 @@ struct Run: ParsableCommand {
             output.flush()
             tapOutput?.flush()
             if let error = output.error ?? tapOutput?.error { throw fail(error, Exit.io) }
+            try commit(now: now, force: false)
             publishMetrics(now: now)
             for signal in signals.pending() {
                 switch signal {
@@ -201,14 +300,19 @@ struct Run: ParsableCommand {
                     break loop
                 }
             }
-            if inputs == ["-"], pipeline.stdinEnded { break }
+            if inputs == ["-"] || (journal && inputs.isEmpty), pipeline.stdinEnded { break }
             if processed == 0 { usleep(useconds_t(pollInterval) * 1000) }
         }
         pipeline.finish()
         output.flush()
         tapOutput?.flush()
+        try commit(now: WallClock.now(), force: true)
         FileHandle.standardError.write(Data(("vigil run: \(pipeline.counters.summary); \(pipeline.rotations) rotations, "
             + "\(pipeline.truncations) truncations (\(pipeline.truncationRecoveredBytes) bytes read from copies, "
             + "\(pipeline.truncationsUnrecovered) with no copy), \(pipeline.generationsSkipped) generations already read\n").utf8))
     }
+}
+
+private func warn(_ message: String) {
+    FileHandle.standardError.write(Data("vigil run: \(message)\n".utf8))
 }

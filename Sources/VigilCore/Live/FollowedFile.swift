@@ -22,17 +22,23 @@ final class FollowedFile {
     /// Copytruncate events seen, and bytes of partial lines dropped by them.
     private(set) var truncations = 0
 
-    /// Opens `path`; with `fromEnd`, existing content is skipped (`--tail`).
-    init(path: String, source: Source, rules: RuleSet, year: Int?, fromEnd: Bool, maxLineBytes: Int) throws(InputError) {
+    /// Opens `path`; with `fromEnd`, existing content is skipped (`--tail`). A checkpoint's file is
+    /// reopened where it was found (`openPath`, a rotated name) and continued at `resume`.
+    init(path: String, source: Source, rules: RuleSet, year: Int?, fromEnd: Bool, maxLineBytes: Int,
+         openPath: String? = nil, resume: (offset: Int64, lines: Int)? = nil) throws(InputError) {
         self.path = path
         self.source = source
-        let opened = try Self.open(path)
+        let opened = try Self.open(openPath ?? path)
         fd = opened.fd
         device = opened.device
         inode = opened.inode
         if fromEnd { lseek(fd, 0, SEEK_END) }
-        reader = LineReader(stream: DescriptorStream(fd: fd, path: path, owned: true), maxLineBytes: maxLineBytes)
+        reader = LineReader(stream: DescriptorStream(fd: fd, path: openPath ?? path, owned: true), maxLineBytes: maxLineBytes)
         reader.follow = true
+        if let resume {
+            lseek(fd, off_t(resume.offset), SEEK_SET)
+            reader.resume(atOffset: resume.offset, lineNumber: resume.lines)
+        }
         parser = LineParser(rules: rules, defaultService: source.defaultService, maxLineBytes: maxLineBytes)
         parser.timestamps = TimestampParser.forFile(path, year: year)
     }

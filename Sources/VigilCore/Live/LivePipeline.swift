@@ -21,6 +21,10 @@ public final class LivePipeline {
         /// How long a rotated or deleted file is still read after its path moved on: a writer may
         /// still append through its old descriptor until it reopens.
         public var rotateWait: EventTime = 5_000
+        /// The descriptor `-` reads, and the name its lines carry: stdin, or the pipe from the
+        /// `journalctl` that `--journal` starts.
+        public var streamFD: Int32 = 0
+        public var streamName = "stdin"
 
         public init(inputs: [String], rules: RuleSet) {
             self.inputs = inputs
@@ -38,28 +42,28 @@ public final class LivePipeline {
     }
 
     public private(set) var options: Options
-    public private(set) var counters = PipelineCounters()
+    public internal(set) var counters = PipelineCounters()
     /// Rotations (rename) and truncations (copytruncate) noticed.
     public private(set) var rotations = 0
     public private(set) var truncations = 0
     /// True once stdin (when it is an input) has reached its end.
     public private(set) var stdinEnded = false
 
-    private let aggregator: WindowAggregator
-    private var files: [FollowedFile] = []
+    let aggregator: WindowAggregator
+    var files: [FollowedFile] = []
     /// Identities (device, inode) of files already followed or finished, so a rotated generation
     /// matched by a glob is not read a second time.
     /// Paths looked at and left alone (a known generation, an archive read whole), with the stamp
     /// (inode, size, modification time) they had: looked at again only when it changes.
-    private var settled: [String: [UInt64]] = [:]
+    var settled: [String: [UInt64]] = [:]
     private var unsettledArchives: [String: [UInt64]] = [:]
     /// Only regular files, and symlinks that stay inside the inputs' directories, are read.
-    private let pathGuard: PathGuard
+    let pathGuard: PathGuard
     private var refused: [String: PathGuard.Refusal] = [:]
     /// Paths skipped by the guard (FIFOs, devices, directories, symlinks out of the roots, loops).
     public private(set) var pathsRefused = 0
     /// Heads (`FileHead`) of every file read: a new path with a known head is a generation of it.
-    private var knownHeads: Set<UInt64> = []
+    var knownHeads: Set<UInt64> = []
     /// Generations skipped because their head was known.
     public private(set) var generationsSkipped = 0
     /// Copies of followed files (same head, new inode) seen before the original was truncated:
@@ -71,12 +75,17 @@ public final class LivePipeline {
     public private(set) var truncationsUnrecovered = 0
     private var stdin: (reader: LineReader, parser: LineParser, stream: DescriptorStream, source: Source)?
     private let tap: ((TapLine) -> Void)?
-    private var started = false
+    var started = false
     /// Event time and the wall-clock time it was reached: event time moves on with the wall clock
     /// in quiet periods, from where the logs left it (so old logs piped in are not all "late").
-    private var anchor: (event: EventTime, wall: EventTime)?
+    var anchor: (event: EventTime, wall: EventTime)?
     private final class RecordCounter { var count = 0 }
     private let recordCounter: RecordCounter
+    /// `__CURSOR` of the newest journald entry processed (bytes; empty before the first).
+    var journalCursor: [UInt8] = []
+    /// Generations a checkpoint named that could not be found again after a restart (deleted or
+    /// moved out of reach while vigil was down): their unread lines are lost, and counted.
+    public internal(set) var generationsLost = 0
 
     public init(options: Options, sink: @escaping (Record) -> Void, tap: ((TapLine) -> Void)? = nil) {
         self.options = options
@@ -86,12 +95,13 @@ public final class LivePipeline {
         recordCounter = counter
         aggregator = WindowAggregator(rules: options.rules) { record in counter.count += 1; sink(record) }
         if options.inputs.contains("-") {
-            _ = fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK)
-            let stream = DescriptorStream(fd: 0, path: "-", owned: false)
+            let fd = options.streamFD
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            let stream = DescriptorStream(fd: fd, path: "-", owned: false)
             let reader = LineReader(stream: stream, maxLineBytes: options.maxLineBytes)
             reader.follow = true
-            let source = Source(name: "stdin", defaultService: "stdin", files: ["-"])
-            stdin = (reader, LineParser(rules: options.rules, defaultService: "stdin", maxLineBytes: options.maxLineBytes), stream, source)
+            let source = Source(name: options.streamName, defaultService: options.streamName, files: ["-"])
+            stdin = (reader, LineParser(rules: options.rules, defaultService: options.streamName, maxLineBytes: options.maxLineBytes), stream, source)
         }
     }
 
@@ -182,7 +192,7 @@ public final class LivePipeline {
         options.rules = rules
         for file in files { file.replaceParser(rules: rules, maxLineBytes: options.maxLineBytes) }
         if let input = stdin {
-            stdin = (input.reader, LineParser(rules: rules, defaultService: "stdin", maxLineBytes: options.maxLineBytes), input.stream, input.source)
+            stdin = (input.reader, LineParser(rules: rules, defaultService: options.streamName, maxLineBytes: options.maxLineBytes), input.stream, input.source)
         }
     }
 
@@ -195,7 +205,7 @@ public final class LivePipeline {
 
     // MARK: lines
 
-    private func process(_ line: Line, parser: LineParser, source: Source) {
+    func process(_ line: Line, parser: LineParser, source: Source) {
         counters.linesRead += 1
         counters.bytesRead += Int64(line.count) + 1
         var parsed = ParsedLine()
@@ -219,6 +229,11 @@ public final class LivePipeline {
             if !kept { reason = .late }
         }
         if let reason { counters.failed[reason, default: 0] += 1 } else { counters.linesParsed += 1 }
+        // journald's position, so that `--journal` resumes right after this entry.
+        if let cursor = parsed.cursor, reason == nil {
+            journalCursor.removeAll(keepingCapacity: true)
+            journalCursor.append(contentsOf: cursor)
+        }
         tap?(TapLine(source: source.name, line: line, parsed: reason == nil ? parsed : nil, reason: reason, parser: parser))
     }
 

@@ -38,6 +38,35 @@ public final class JSONLSink: @unchecked Sendable {
         if buffer.count >= 64 * 1024 { flush() }
     }
 
+    /// Makes everything written so far durable and returns the file's length (what a checkpoint
+    /// commits); nil for stdout, which cannot be cut back, or when writing or syncing failed.
+    public func sync() -> Int64? {
+        guard flush(), owned else { return nil }
+        guard fsync(fd) == 0 else {
+            error = "\(path): fsync failed: \(String(cString: strerror(errno)))"
+            return nil
+        }
+        let end = lseek(fd, 0, SEEK_END)
+        return end >= 0 ? Int64(end) : nil
+    }
+
+    /// Whether this sink is a file (a checkpoint can record and restore its length).
+    public var isFile: Bool { owned }
+
+    /// Cuts a sink file back to what the last checkpoint committed: the records after it were
+    /// written by a run that crashed before committing them, and will be written again.
+    /// Returns the bytes cut; a file shorter than `length` is left alone (it was replaced).
+    public static func cut(path: String, to length: Int64) throws(InputError) -> Int64 {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return 0 }
+        let size = Int64(info.st_size)
+        guard size > length else { return 0 }
+        guard truncate(path, off_t(length)) == 0 else {
+            throw InputError(kind: .io, path: path, message: "cannot cut back to the checkpoint: \(String(cString: strerror(errno)))")
+        }
+        return size - length
+    }
+
     /// Writes what is buffered; on failure records the error and drops nothing silently.
     @discardableResult
     public func flush() -> Bool {

@@ -1,0 +1,168 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// Where every input of `vigil run` stands, as a checkpoint keeps it.
+public struct LiveInputsState: Codable, Sendable {
+    /// One followed file. Its identity is the inode *and* a fingerprint of its first bytes (the
+    /// hash of `min(offset, 1 KiB)` bytes), so a reused inode or a file rewritten while vigil was
+    /// down is not mistaken for it (RELIABILITY R6, R9).
+    struct File: Codable, Sendable {
+        var path: String
+        var source: String
+        var device: UInt64
+        var inode: UInt64
+        /// The first byte not processed (a partial last line starts here) and the lines before it.
+        var offset: Int64
+        var lines: Int
+        var fingerprintLength: Int
+        var fingerprint: UInt64
+    }
+
+    var files: [File] = []
+    var knownHeads: [UInt64] = []
+    var settled: [String: [UInt64]] = [:]
+    var anchorEvent: EventTime?
+    var anchorWall: EventTime?
+    /// `__CURSOR` of the last journald entry processed.
+    public var journalCursor: String?
+}
+
+extension LivePipeline {
+    /// The state of the inputs now (between polls: every complete line read has been processed).
+    public var inputsState: LiveInputsState {
+        var state = LiveInputsState()
+        for file in files {
+            let offset = file.reader.consumedOffset
+            let length = Int(min(offset, Int64(FileHead.length)))
+            state.files.append(.init(path: file.path, source: file.source.name, device: file.device, inode: file.inode,
+                                     offset: offset, lines: file.reader.linesHandedOut, fingerprintLength: length,
+                                     fingerprint: Self.fingerprint(fd: file.fd, length: length) ?? 0))
+        }
+        state.knownHeads = knownHeads.sorted()
+        state.settled = settled
+        state.anchorEvent = anchor?.event
+        state.anchorWall = anchor?.wall
+        state.journalCursor = journalCursor.isEmpty ? nil : String(decoding: journalCursor, as: UTF8.self)
+        return state
+    }
+
+    /// The windows and detectors now.
+    public var aggregatorSnapshot: AggregatorSnapshot { aggregator.snapshot() }
+
+    /// Continues from a checkpoint (before the first poll). Detector state comes back first, so
+    /// that the unread tails of files rotated while vigil was down are processed on top of it.
+    /// A detector state that does not fit the running rules is dropped (the error says why) and
+    /// the inputs still continue where they stood.
+    public func restore(_ checkpoint: Checkpoint, now: EventTime) -> [String] {
+        var problems: [String] = []
+        do { try aggregator.restore(checkpoint.aggregator) } catch {
+            problems.append("detector state not restored (windows start empty): \(error.description)")
+        }
+        let state = checkpoint.inputs
+        knownHeads = Set(state.knownHeads)
+        settled = state.settled
+        if let event = state.anchorEvent, let wall = state.anchorWall { anchor = (event, wall) }
+        journalCursor = Array((state.journalCursor ?? "").utf8)
+        started = true
+        for entry in state.files where entry.offset > 0 {
+            if !resume(entry, now: now) {
+                generationsLost += 1
+                problems.append("\(entry.path): the file read up to byte \(entry.offset) is gone; lines written to it after that are lost")
+            }
+        }
+        return problems
+    }
+
+    /// Finds a checkpointed file again: at its path, under a rotated name (same inode), or as a
+    /// copy or compressed generation (same first bytes), and continues it at its offset.
+    private func resume(_ entry: LiveInputsState.File, now: EventTime) -> Bool {
+        let source = Source(name: entry.source, defaultService: SourceSet.serviceName(fromLogical: entry.source), files: [entry.path])
+        for candidate in candidates(for: entry.path) {
+            var info = stat()
+            guard stat(candidate, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, pathGuard.check(candidate) == nil else { continue }
+            if UInt64(info.st_dev) == entry.device, UInt64(info.st_ino) == entry.inode {
+                // Same inode: it is our file only if it still starts as it did and is long enough.
+                guard Int64(info.st_size) >= entry.offset, fingerprint(path: candidate, length: entry.fingerprintLength) == entry.fingerprint,
+                      let file = try? FollowedFile(path: entry.path, source: source, rules: options.rules, year: options.year, fromEnd: false,
+                                                   maxLineBytes: options.maxLineBytes, openPath: candidate,
+                                                   resume: (entry.offset, entry.lines)) else { continue }
+                files.append(file)
+                // Under a rotated name: retired at once, so the new file at the path is found by
+                // the first poll and read after this one's tail.
+                file.checkPath(now: now)
+                return true
+            }
+            // Another inode with the same first bytes: a copy (copytruncate) or a compressed
+            // generation. Its unread tail is read now, once.
+            guard fingerprint(path: candidate, length: entry.fingerprintLength) == entry.fingerprint,
+                  readRemainder(of: candidate, from: entry.offset, lines: entry.lines, source: source, logicalPath: entry.path) else { continue }
+            return true
+        }
+        return false
+    }
+
+    /// The path itself, then the other files of its directory whose name extends it (`app.log.1`,
+    /// `app.log-20261126`, `app.log.2.gz`), plain files before compressed ones.
+    private func candidates(for path: String) -> [String] {
+        let directory = (path as NSString).deletingLastPathComponent
+        let base = (path as NSString).lastPathComponent
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? []
+        let siblings = names.filter { $0 != base && $0.hasPrefix(base) }.sorted { a, b in
+            (a.hasSuffix(".gz") ? 1 : 0, a) < (b.hasSuffix(".gz") ? 1 : 0, b)
+        }
+        return [path] + siblings.map { directory.isEmpty ? $0 : directory + "/" + $0 }
+    }
+
+    /// Processes the lines of `path` after its first `offset` bytes (decompressed for gzip).
+    private func readRemainder(of path: String, from offset: Int64, lines: Int, source: Source, logicalPath: String) -> Bool {
+        guard let stream = try? InputOpener.open(path) else { return false }
+        var skip = offset
+        if let plain = stream as? DescriptorStream {
+            lseek(plain.fd, off_t(skip), SEEK_SET)
+            skip = 0
+        }
+        var scratch = [UInt8](repeating: 0, count: 65536)
+        while skip > 0 {
+            let n = scratch.withUnsafeMutableBufferPointer { (try? stream.read(into: $0.baseAddress!, capacity: min($0.count, Int(skip)))) ?? 0 }
+            if n == 0 { return false }
+            skip -= Int64(n)
+        }
+        let reader = LineReader(stream: stream, maxLineBytes: options.maxLineBytes)
+        reader.resume(atOffset: offset, lineNumber: lines)
+        let parser = LineParser(rules: options.rules, defaultService: source.defaultService, maxLineBytes: options.maxLineBytes)
+        parser.timestamps = TimestampParser.forFile(logicalPath, year: options.year)
+        do {
+            while let line = try reader.next() { process(line, parser: parser, source: source) }
+            // A finished generation: its partial last line is complete as it is.
+            reader.endOfInput()
+            while let line = try reader.next() { process(line, parser: parser, source: source) }
+        } catch {
+            counters.sourceErrors.append(error.description)
+        }
+        if let head = FileHead.hash(path: path) { knownHeads.insert(head) }
+        return true
+    }
+
+    static func fingerprint(fd: Int32, length: Int) -> UInt64? {
+        var buffer = [UInt8](repeating: 0, count: max(1, length))
+        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, length, 0) }
+        guard n == length else { return nil }
+        return buffer.withUnsafeBytes { FileHead.hash(UnsafeRawBufferPointer(rebasing: $0.prefix(length))) }
+    }
+
+    /// The fingerprint of a file by path (decompressed for gzip).
+    private func fingerprint(path: String, length: Int) -> UInt64? {
+        guard let stream = try? InputOpener.open(path) else { return nil }
+        var buffer = [UInt8](repeating: 0, count: max(1, length))
+        var filled = 0
+        while filled < length {
+            let n = buffer.withUnsafeMutableBufferPointer { (try? stream.read(into: $0.baseAddress! + filled, capacity: length - filled)) ?? 0 }
+            if n == 0 { break }
+            filled += n
+        }
+        guard filled == length else { return nil }
+        return buffer.withUnsafeBytes { FileHead.hash(UnsafeRawBufferPointer(rebasing: $0.prefix(length))) }
+    }
+}
