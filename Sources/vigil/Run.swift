@@ -256,6 +256,9 @@ struct Run: ParsableCommand {
                 if now - since >= 60_000 { throw fail("checkpoints have failed for a minute: \(error.description)", Exit.io) }
             }
         }
+        // At once: a crash before the first periodic commit must still cut back what it wrote.
+        try commit(now: WallClock.now(), force: true)
+
         // Windowed quantiles merge per-step sketches: at most twice a second, not on every poll.
         var lastPublish: EventTime = 0
         func publishMetrics(now: EventTime) {
