@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+@testable import VigilCore
+
+/// `vigil run --state` killed with SIGKILL at random moments while a writer appends 5,000 lines a
+/// second and the real `logrotate` rotates the file (create, compress, delaycompress): after
+/// restarting it each time, the tap must hold every line exactly once and the records must be
+/// those of a run that was never interrupted (RELIABILITY C1).
+@Suite(.serialized) struct CrashRestartTests {
+    static let logrotate = LogrotateTests.logrotate
+    static let lines = 50_000
+
+    struct Session {
+        var seqs: [Int: Int]
+        /// Records without `emitted_at`, evidence reduced to time and text (line numbers and
+        /// offsets depend on when logrotate happened to rotate, which differs between runs).
+        var records: [String]
+        var stderr: String
+        var kills: Int
+        var cutBack: Int
+    }
+
+    static func normalized(_ line: Substring) -> String {
+        guard var record = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] else { return "unparsable: \(line)" }
+        record["emitted_at"] = nil
+        if let evidence = record["evidence"] as? [[String: Any]] {
+            record["evidence"] = evidence.map { ["ts": $0["ts"] ?? "", "line": $0["line"] ?? ""] }
+        }
+        let data = try! JSONSerialization.data(withJSONObject: record, options: [.sortedKeys])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func session(kills: Int, seed: UInt64) throws -> Session {
+        let dir = TestSupport.temporaryDirectory("crash")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("app.log").path
+        let conf = try TestSupport.write("\(log) {\nrotate 100\ncreate\ncompress\ndelaycompress\nmissingok\nnomail\n}\n", "lr.conf", in: dir)
+        let tap = dir.appendingPathComponent("tap.jsonl").path
+        let sink = dir.appendingPathComponent("out.jsonl").path
+        let stderrPath = dir.appendingPathComponent("stderr.txt").path
+        FileManager.default.createFile(atPath: log, contents: nil)
+        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        let stderr = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
+
+        func start() throws -> Process {
+            let vigil = Process()
+            vigil.executableURL = URL(fileURLWithPath: TestSupport.vigilBinary)
+            vigil.arguments = ["run", "--state", dir.appendingPathComponent("state").path, "--tap", tap, "--sink", sink,
+                               "--poll-interval", "20", "--checkpoint-interval", "200", log + "*"]
+            vigil.standardError = stderr
+            vigil.standardOutput = FileHandle.nullDevice
+            try vigil.run()
+            return vigil
+        }
+        var vigil = try start()
+        let writer = Process()
+        writer.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        writer.arguments = ["python3", TestSupport.packageRoot.appendingPathComponent("Tests/VigilCoreTests/Support/crashload.py").path,
+                            log, String(lines), "5000", "15000", "17000"]
+        try writer.run()
+        var random = SplitMix64(seed: seed)
+        var killed = 0
+        var lastRotation = Date()
+        while writer.isRunning {
+            Thread.sleep(forTimeInterval: 0.15 + Double(random.next() % 350) / 1000)
+            if Date().timeIntervalSince(lastRotation) >= 1 {
+                try TestSupport.run(logrotate!, ["-f", "-s", dir.appendingPathComponent("lr.state").path, conf.path])
+                lastRotation = Date()
+            }
+            if killed < kills {
+                kill(vigil.processIdentifier, SIGKILL)
+                vigil.waitUntilExit()
+                killed += 1
+                vigil = try start()
+            }
+        }
+        // Kills left over (the writer was quicker): while vigil catches up.
+        while killed < kills {
+            Thread.sleep(forTimeInterval: 0.1 + Double(random.next() % 200) / 1000)
+            kill(vigil.processIdentifier, SIGKILL)
+            vigil.waitUntilExit()
+            killed += 1
+            vigil = try start()
+        }
+        // Until vigil has read everything (every seq in the tap), then SIGTERM.
+        var seqs: [Int: Int] = [:]
+        for _ in 0..<150 {
+            Thread.sleep(forTimeInterval: 0.2)
+            seqs = countSeqs(tap)
+            if seqs.count >= lines { break }
+        }
+        vigil.terminate()
+        vigil.waitUntilExit()
+        try stderr.close()
+        let messages = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
+        #expect(vigil.terminationStatus == 0, "\(messages)")
+        seqs = countSeqs(tap)
+        let records = try String(contentsOfFile: sink, encoding: .utf8).split(separator: "\n").map(normalized)
+        return Session(seqs: seqs, records: records, stderr: messages, kills: killed,
+                       cutBack: messages.components(separatedBy: "written after the last checkpoint").count - 1)
+    }
+
+    static func countSeqs(_ tap: String) -> [Int: Int] {
+        var seqs: [Int: Int] = [:]
+        guard let text = try? String(contentsOfFile: tap, encoding: .utf8) else { return seqs }
+        for line in text.split(separator: "\n") {
+            if let r = line.range(of: "seq=") { seqs[Int(line[r.upperBound...].prefix { $0.isNumber })!, default: 0] += 1 }
+        }
+        return seqs
+    }
+
+    @Test(.enabled(if: logrotate != nil, "logrotate is not installed (apt-get install logrotate)"))
+    func killNineTwentyTimesLosesRepeatsAndChangesNothing() throws {
+        let reference = try Self.session(kills: 0, seed: 1)
+        let crashed = try Self.session(kills: 20, seed: 0x5eed)
+        for session in [reference, crashed] {
+            let duplicates = session.seqs.filter { $0.value > 1 }.count
+            let missing = (0..<Self.lines).filter { session.seqs[$0] == nil }.count
+            #expect(duplicates == 0, "kills \(session.kills): \(session.stderr.suffix(2000))")
+            #expect(missing == 0, "kills \(session.kills): \(session.stderr.suffix(2000))")
+        }
+        #expect(crashed.kills == 20)
+        // The load holds an error spike: incidents open and resolve, some across a kill.
+        #expect(reference.records.contains { $0.contains("\"event\":\"opened\"") })
+        #expect(reference.records.contains { $0.contains("\"event\":\"resolved\"") })
+        #expect(crashed.records == reference.records)
+        print("crash test: \(crashed.kills) kills, \(crashed.cutBack) restarts cut a torn sink tail back, \(crashed.records.count) records as in the uninterrupted run")
+    }
+}
