@@ -145,9 +145,26 @@ struct Run: ParsableCommand {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             var arguments = ["journalctl", "--follow", "--output=json", "--all", "--no-pager"]
-            if let cursor = checkpoint?.inputs.journalCursor { arguments.append("--after-cursor=" + cursor) }
-            else { arguments.append(tail ? "--lines=0" : "--lines=all") }
-            process.arguments = arguments + journalctlArg
+            if let cursor = checkpoint?.inputs.journalCursor {
+                if Self.journalAccepts(cursor: cursor, arguments: journalctlArg) {
+                    arguments.append("--after-cursor=" + cursor)
+                } else {
+                    // A cursor of another boot or a vacuumed journal (RELIABILITY J2): continue from
+                    // the time of the last entry processed; entries of that same second come again.
+                    let since = (checkpoint?.inputs.anchorEventTime ?? checkpoint!.writtenAt) / 1000
+                    warn("the journal cursor of the checkpoint is not valid for this journal; continuing --since=@\(since)")
+                    arguments.append("--since=@\(since)")
+                }
+            } else {
+                arguments.append(tail ? "--lines=0" : "--lines=all")
+            }
+            // Under setpriv --pdeathsig, journalctl dies with vigil even after a kill -9 (else it
+            // lingers until its next write fails).
+            if FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") {
+                process.arguments = ["setpriv", "--pdeathsig", "KILL", "--"] + arguments + journalctlArg
+            } else {
+                process.arguments = arguments + journalctlArg
+            }
             let pipe = Pipe()
             process.standardOutput = pipe
             do { try process.run() } catch { throw fail("cannot start journalctl: \(error)", Exit.config) }
@@ -313,6 +330,20 @@ struct Run: ParsableCommand {
         FileHandle.standardError.write(Data(("vigil run: \(pipeline.counters.summary); \(pipeline.rotations) rotations, "
             + "\(pipeline.truncations) truncations (\(pipeline.truncationRecoveredBytes) bytes read from copies, "
             + "\(pipeline.truncationsUnrecovered) with no copy), \(pipeline.generationsSkipped) generations already read\n").utf8))
+    }
+}
+
+extension Run {
+    /// Whether journalctl can seek to `cursor` (it exits 1, "Failed to seek to cursor", when not).
+    static func journalAccepts(cursor: String, arguments: [String]) -> Bool {
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        check.arguments = ["journalctl", "--cursor=" + cursor, "--lines=0", "--quiet", "--no-pager"] + arguments
+        check.standardOutput = FileHandle.nullDevice
+        check.standardError = FileHandle.nullDevice
+        do { try check.run() } catch { return false }
+        check.waitUntilExit()
+        return check.terminationStatus == 0
     }
 }
 

@@ -27,6 +27,8 @@ public struct LiveInputsState: Codable, Sendable {
     var anchorWall: EventTime?
     /// `__CURSOR` of the last journald entry processed.
     public var journalCursor: String?
+    /// Event time of the newest line processed.
+    public var anchorEventTime: EventTime? { anchorEvent }
 }
 
 extension LivePipeline {
