@@ -248,16 +248,14 @@ struct Run: ParsableCommand {
             guard let store else { return }
             guard force || now - lastCommit >= EventTime(checkpointInterval) else { return }
             lastCommit = now
-            output.flush()
-            tapOutput?.flush()
+            let lines = pipeline.counters.linesRead
+            // Nothing new since the last commit: nothing to write (and no fsync).
+            if !force, committedAt.lines == lines, committedAt.records == output.length, committedAt.tap == tapOutput?.length { return }
             faults.reached(.afterSinkWrite)
             let sinkLength = output.sync()
             let tapLength = tapOutput?.sync()
             if let error = output.error ?? tapOutput?.error { throw fail(error, Exit.io) }
             faults.reached(.afterSinkFsync)
-            let lines = pipeline.counters.linesRead
-            // Nothing new since the last commit: nothing to write.
-            if !force, committedAt.lines == lines, committedAt.records == sinkLength, committedAt.tap == tapLength { return }
             var next = Checkpoint(inputs: pipeline.inputsState, aggregator: pipeline.aggregatorSnapshot)
             next.writtenAt = now
             next.sinkLength = sinkLength

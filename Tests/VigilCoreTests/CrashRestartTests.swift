@@ -100,11 +100,29 @@ import Testing
                        cutBack: messages.components(separatedBy: "written after the last checkpoint").count - 1)
     }
 
+    /// How often each `seq=N` occurs in a tap (a byte scan: tests call it in polling loops).
     static func countSeqs(_ tap: String) -> [Int: Int] {
         var seqs: [Int: Int] = [:]
-        guard let text = try? String(contentsOfFile: tap, encoding: .utf8) else { return seqs }
-        for line in text.split(separator: "\n") {
-            if let r = line.range(of: "seq=") { seqs[Int(line[r.upperBound...].prefix { $0.isNumber })!, default: 0] += 1 }
+        guard let data = FileManager.default.contents(atPath: tap) else { return seqs }
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            let n = bytes.count
+            var i = 0
+            var lineHasSeq = false
+            while i < n {
+                let b = bytes[i]
+                if b == 10 { lineHasSeq = false; i += 1; continue }
+                if !lineHasSeq, b == UInt8(ascii: "s"), i + 4 < n, bytes[i + 1] == UInt8(ascii: "e"), bytes[i + 2] == UInt8(ascii: "q"),
+                   bytes[i + 3] == UInt8(ascii: "=") {
+                    var j = i + 4
+                    var value = 0
+                    while j < n, bytes[j] >= 48, bytes[j] <= 57 { value = value * 10 + Int(bytes[j] - 48); j += 1 }
+                    if j > i + 4 { seqs[value, default: 0] += 1; lineHasSeq = true }
+                    i = j
+                    continue
+                }
+                i += 1
+            }
         }
         return seqs
     }

@@ -50,6 +50,13 @@ public final class JSONLSink: @unchecked Sendable {
         return end >= 0 ? Int64(end) : nil
     }
 
+    /// The file's length once what is buffered is written; nil for stdout or after a write error.
+    public var length: Int64? {
+        guard flush(), owned else { return nil }
+        let end = lseek(fd, 0, SEEK_END)
+        return end >= 0 ? Int64(end) : nil
+    }
+
     /// Whether this sink is a file (a checkpoint can record and restore its length).
     public var isFile: Bool { owned }
 

@@ -1,0 +1,232 @@
+import Foundation
+import Testing
+@testable import VigilCore
+
+/// `vigil run --state`: crashes at each step of a commit, torn and corrupt checkpoints, a failing
+/// fsync, files changed or replaced while vigil was down, and a partial line across a crash
+/// (RELIABILITY C2, C3, C4, R6, R9, R11).
+@Suite(.serialized) struct CheckpointTests {
+    /// One state directory, log and tap; vigil started and stopped on it as a test needs.
+    final class Bench {
+        let dir = TestSupport.temporaryDirectory("checkpoint")
+        var log: String { dir.appendingPathComponent("app.log").path }
+        var tap: String { dir.appendingPathComponent("tap.jsonl").path }
+        var sink: String { dir.appendingPathComponent("out.jsonl").path }
+        var state: String { dir.appendingPathComponent("state").path }
+        var stderrPath: String { dir.appendingPathComponent("stderr.txt").path }
+
+        init() { FileManager.default.createFile(atPath: stderrPath, contents: nil) }
+        deinit { try? FileManager.default.removeItem(at: dir) }
+
+        func start(environment: [String: String] = [:], wrapper: [String] = []) throws -> Process {
+            let vigil = Process()
+            let arguments = ["run", "--state", state, "--tap", tap, "--sink", sink, "--poll-interval", "10", "--checkpoint-interval", "30", log]
+            if wrapper.isEmpty {
+                vigil.executableURL = URL(fileURLWithPath: TestSupport.vigilBinary)
+                vigil.arguments = arguments
+            } else {
+                vigil.executableURL = URL(fileURLWithPath: wrapper[0])
+                vigil.arguments = Array(wrapper.dropFirst()) + [TestSupport.vigilBinary] + arguments
+            }
+            var env = ProcessInfo.processInfo.environment
+            for (k, v) in environment { env[k] = v }
+            vigil.environment = env
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
+            handle.seekToEndOfFile()
+            vigil.standardError = handle
+            vigil.standardOutput = FileHandle.nullDevice
+            try vigil.run()
+            return vigil
+        }
+
+        func append(_ range: Range<Int>, to path: String? = nil) {
+            let text = range.map { "2026-03-01T00:00:\(String(format: "%02d", $0 % 60)).000Z INFO [app] seq=\($0) ok latency_ms=\($0 % 50)\n" }.joined()
+            let handle = FileHandle(forWritingAtPath: path ?? log) ?? {
+                FileManager.default.createFile(atPath: path ?? log, contents: nil)
+                return FileHandle(forWritingAtPath: path ?? log)!
+            }()
+            handle.seekToEndOfFile()
+            handle.write(Data(text.utf8))
+            try? handle.close()
+        }
+
+        var seqs: [Int: Int] { CrashRestartTests.countSeqs(tap) }
+
+        /// Waits until the tap holds `count` distinct seqs (or a deadline), then SIGTERM.
+        func stop(_ vigil: Process, after count: Int) -> Int32 {
+            for _ in 0..<200 where vigil.isRunning && seqs.count < count { Thread.sleep(forTimeInterval: 0.05) }
+            // Under strace, SIGTERM goes to vigil (strace's child), not to strace.
+            let children = (try? String(contentsOfFile: "/proc/\(vigil.processIdentifier)/task/\(vigil.processIdentifier)/children", encoding: .utf8)) ?? ""
+            let target = children.split(separator: " ").first.flatMap { Int32($0) } ?? vigil.processIdentifier
+            if vigil.isRunning { kill(target, SIGTERM) }
+            vigil.waitUntilExit()
+            return vigil.terminationStatus
+        }
+
+        var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+
+        func checkpoints() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: state)) ?? []).filter { $0.hasPrefix("checkpoint.") }.sorted {
+                (UInt64($0.dropFirst(11)) ?? 0) < (UInt64($1.dropFirst(11)) ?? 0)
+            }
+        }
+    }
+
+    @Test(arguments: FaultPoints.Point.allCases)
+    func crashAtEveryCommitStepLosesAndRepeatsNothing(point: FaultPoints.Point) throws {
+        let bench = Bench()
+        bench.append(0..<2000)
+        // The third commit dies at `point` (the first is at startup, the second after the backlog).
+        var vigil = try bench.start(environment: ["VIGIL_FAULT": "\(point.rawValue):3"])
+        var next = 2000
+        for _ in 0..<200 where vigil.isRunning {
+            bench.append(next..<next + 10)
+            next += 10
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        #expect(!vigil.isRunning, "the fault point was reached")
+        vigil.waitUntilExit()
+        #expect(vigil.terminationReason == .uncaughtSignal)
+        bench.append(next..<next + 500)
+        next += 500
+        vigil = try bench.start()
+        #expect(bench.stop(vigil, after: next) == 0, "\(bench.stderr)")
+        let seqs = bench.seqs
+        #expect((0..<next).filter { seqs[$0] == nil }.isEmpty, "\(point): no line lost")
+        #expect(seqs.filter { $0.value > 1 }.isEmpty, "\(point): no line repeated")
+        #expect(!FileManager.default.fileExists(atPath: bench.state + "/checkpoint.tmp"))
+    }
+
+    @Test func straceShowsTheDurabilityOrder() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/strace") else { return }
+        let bench = Bench()
+        bench.append(0..<500)
+        let trace = bench.dir.appendingPathComponent("trace.txt").path
+        let vigil = try bench.start(wrapper: ["/usr/bin/strace", "-f", "-qq", "-o", trace, "-e", "trace=openat,fsync,fdatasync,rename,renameat,renameat2"])
+        #expect(bench.stop(vigil, after: 500) == 0)
+        // Per commit: fsync of the sink and the tap, then of the temporary file, the rename, then
+        // the directory's fsync.
+        let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").map(String.init)
+        var fds: [String: String] = [:]     // fd -> path
+        var events: [String] = []
+        for line in lines {
+            if line.contains("openat("), let path = line.split(separator: "\"").dropFirst().first, let fd = line.split(separator: "=").last?.trimmingCharacters(in: .whitespaces) {
+                fds[fd] = String(path)
+            } else if line.contains("fsync("), let fd = line.split(separator: "(").last?.split(separator: ")").first {
+                let path = fds[String(fd)] ?? "?"
+                events.append(path.hasSuffix("out.jsonl") ? "sink" : path.hasSuffix("tap.jsonl") ? "tap" : path.hasSuffix("checkpoint.tmp") ? "tmp" : path.hasSuffix("state") ? "dir" : "other")
+            } else if line.contains("rename") && line.contains("checkpoint.tmp") {
+                events.append("rename")
+            }
+        }
+        let commits = events.split(separator: "dir").map(Array.init).filter { $0.contains("rename") }
+        #expect(commits.count >= 2, "\(events)")
+        for commit in commits { #expect(commit.suffix(4) == ["sink", "tap", "tmp", "rename"], "\(events)") }
+    }
+
+    @Test func tornCorruptOrForeignCheckpointFallsBackToThePreviousGeneration() throws {
+        for damage in ["torn", "zeroed", "version"] {
+            let bench = Bench()
+            bench.append(0..<1000)
+            var vigil = try bench.start()
+            #expect(bench.stop(vigil, after: 1000) == 0)
+            bench.append(1000..<2000)
+            vigil = try bench.start()
+            #expect(bench.stop(vigil, after: 2000) == 0)
+            let newest = bench.state + "/" + bench.checkpoints().last!
+            var data = try Data(contentsOf: URL(fileURLWithPath: newest))
+            switch damage {
+            case "torn": data = data.prefix(37)
+            case "zeroed": data.replaceSubrange(0..<min(512, data.count), with: Data(count: min(512, data.count)))
+            default: data = Data(String(decoding: data, as: UTF8.self).replacingOccurrences(of: "vigil-checkpoint 1 ", with: "vigil-checkpoint 9 ").utf8)
+            }
+            try data.write(to: URL(fileURLWithPath: newest))
+            bench.append(2000..<2500)
+            vigil = try bench.start()
+            #expect(bench.stop(vigil, after: 2500) == 0, "\(damage): \(bench.stderr)")
+            #expect(bench.stderr.contains("checkpoint not usable, using the previous generation"), "\(damage): \(bench.stderr)")
+            let seqs = bench.seqs
+            #expect((0..<2500).filter { seqs[$0] == nil }.isEmpty, "\(damage): no line lost")
+            #expect(seqs.filter { $0.value > 1 }.isEmpty, "\(damage): the tap was cut back with the older generation, no repeat")
+        }
+    }
+
+    @Test func failingFsyncNeverAdvancesTheCheckpoint() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/strace") else { return }
+        let bench = Bench()
+        bench.append(0..<1000)
+        // Every fsync from the 9th on (after two good commits) fails with EIO: nothing after that may be acknowledged.
+        let vigil = try bench.start(wrapper: ["/usr/bin/strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=fsync", "-e", "inject=fsync:error=EIO:when=9+"])
+        bench.append(1000..<1500)
+        let status = bench.stop(vigil, after: 1500)
+        #expect(status == 74, "an fsync that fails is an I/O error: \(bench.stderr)")
+        let generations = bench.checkpoints()
+        // Restart without the fault: the last good checkpoint is used, and nothing is repeated.
+        let again = try bench.start()
+        #expect(bench.stop(again, after: 1500) == 0, "\(bench.stderr)")
+        let seqs = bench.seqs
+        #expect(!generations.isEmpty)
+        #expect((0..<1500).filter { seqs[$0] == nil }.isEmpty)
+        #expect(seqs.filter { $0.value > 1 }.isEmpty)
+    }
+
+    @Test func fileTruncatedAndRewrittenWhileStoppedIsReadFromItsStart() throws {
+        let bench = Bench()
+        bench.append(0..<1000)
+        var vigil = try bench.start()
+        #expect(bench.stop(vigil, after: 1000) == 0)
+        // (a) truncated and 5 lines written while vigil was stopped: those 5 are read, once.
+        try Data().write(to: URL(fileURLWithPath: bench.log))
+        bench.append(5000..<5005)
+        vigil = try bench.start()
+        #expect(bench.stop(vigil, after: 1005) == 0)
+        vigil = try bench.start()
+        #expect(bench.stop(vigil, after: 1005) == 0)
+        // (b) same inode, longer, other content: read from 0, not from the stale offset.
+        let longer = (0..<2000).map { "2026-03-01T00:01:00.000Z INFO [app] seq=\(10_000 + $0) other content\n" }.joined()
+        let handle = FileHandle(forUpdatingAtPath: bench.log)!
+        handle.truncateFile(atOffset: 0)
+        handle.write(Data(longer.utf8))
+        try handle.close()
+        vigil = try bench.start()
+        #expect(bench.stop(vigil, after: 3005) == 0)
+        let seqs = bench.seqs
+        #expect(seqs.count == 3005, "\(bench.stderr)")
+        #expect(seqs.filter { $0.value > 1 }.isEmpty)
+    }
+
+    @Test func reusedInodeIsANewFile() throws {
+        let bench = Bench()
+        bench.append(0..<100)
+        var vigil = try bench.start()
+        #expect(bench.stop(vigil, after: 100) == 0)
+        // Deleted and a new file created under the same name (ext4 hands out the same inode at once).
+        try FileManager.default.removeItem(atPath: bench.log)
+        bench.append(200..<205)
+        vigil = try bench.start()
+        #expect(bench.stop(vigil, after: 105) == 0)
+        let seqs = bench.seqs
+        #expect((200..<205).allSatisfy { seqs[$0] == 1 }, "the new file is read from its start: \(bench.stderr)")
+        #expect(seqs.count == 105)
+    }
+
+    @Test func partialLineAcrossAKillIsOneLine() throws {
+        let bench = Bench()
+        bench.append(0..<10)
+        let handle = FileHandle(forWritingAtPath: bench.log)!
+        handle.seekToEndOfFile()
+        handle.write(Data("2026-03-01T00:00:59.000Z INFO [app] seq=10 abc".utf8))
+        var vigil = try bench.start()
+        for _ in 0..<100 where bench.seqs.count < 10 { Thread.sleep(forTimeInterval: 0.05) }
+        Thread.sleep(forTimeInterval: 0.2)   // past a few commits with the partial line pending
+        kill(vigil.processIdentifier, SIGKILL)
+        vigil.waitUntilExit()
+        handle.write(Data("def\n".utf8))
+        try handle.close()
+        vigil = try bench.start()
+        #expect(bench.stop(vigil, after: 11) == 0)
+        let text = try String(contentsOfFile: bench.tap, encoding: .utf8)
+        #expect(text.components(separatedBy: "seq=10 abcdef").count == 2, "exactly one line abcdef: \(text.suffix(500))")
+        #expect(bench.seqs.count == 11 && bench.seqs.values.allSatisfy { $0 == 1 })
+    }
+}
