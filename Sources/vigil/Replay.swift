@@ -87,6 +87,8 @@ struct Replay: ParsableCommand {
         }
 
         if let state {
+            // Checked before the replay, so a bad path does not cost the whole run.
+            do { try StateDirectory.prepare(state) } catch { throw fail(error.description, Exit.io) }
             do { pipeline.noveltyState = try NoveltyState.load(directory: state) } catch { throw fail(error.description, Exit.data) }
         }
         nonisolated(unsafe) var saved: NoveltyState?

@@ -114,6 +114,9 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
+        if let state {
+            do { try StateDirectory.prepare(state) } catch { throw fail(error.description, Exit.io) }
+        }
         var options = LivePipeline.Options(inputs: inputs, rules: try ruleOptions.load())
         options.year = year
         options.tail = tail
@@ -285,6 +288,7 @@ struct Run: ParsableCommand {
         }
 
         var lastTick: EventTime = 0
+        var warned = 0
         loop: while true {
             let now = WallClock.now()
             let processed: Int
@@ -299,6 +303,11 @@ struct Run: ParsableCommand {
             if let error = output.error ?? tapOutput?.error { throw fail(error, Exit.io) }
             try commit(now: now, force: false)
             publishMetrics(now: now)
+            // Problems with inputs (unreadable, refused paths), each once as it happens.
+            for problem in pipeline.counters.sourceErrors.dropFirst(warned) {
+                FileHandle.standardError.write(Data("vigil run: warning: \(problem)\n".utf8))
+            }
+            warned = pipeline.counters.sourceErrors.count
             for signal in signals.pending() {
                 switch signal {
                 case SIGHUP:

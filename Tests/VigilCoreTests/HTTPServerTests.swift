@@ -52,6 +52,9 @@ struct HTTPServerTests {
     @Test func capsConnections() throws {
         var limits = HTTPServer.Limits()
         limits.maxConnections = 4
+        // No eviction or request timeout here: this is about the hard cap (eviction: MetricsAbuseTests).
+        limits.evictAfter = 600
+        limits.requestTimeout = 600
         let endpoint = MetricsEndpoint()
         let server = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0), limits: limits) { endpoint.respond(path: $0) }
         server.start()

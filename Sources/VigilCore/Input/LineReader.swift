@@ -15,6 +15,10 @@ public struct Line {
     public var hadCarriageReturn: Bool
     /// Longer than the limit: `bytes` is empty and `count` is the length that was skipped.
     public var tooLong: Bool
+
+    /// Bytes the line took in the stream, with its `\r\n` or `\n` (byte counters must add up to
+    /// the file's size, so the `\r` that `count` leaves out is counted here).
+    public var streamBytes: Int64 { Int64(count) + (hadCarriageReturn ? 2 : 1) }
 }
 
 /// The line framer: splits a byte stream on `\n` with `memchr`, reusing one buffer.
@@ -48,6 +52,8 @@ public final class LineReader {
     public var pendingBytes: Int { end - start }
     /// Lines handed out so far (the number of the last one).
     public var linesHandedOut: Int { lineNumber }
+    /// In the middle of a line over the limit (follow mode): bytes are being discarded.
+    public var isSkippingLongLine: Bool { skipping != nil }
 
     /// Continues a stream that was partly read elsewhere: the next line is `lineNumber + 1` and
     /// offsets count from `offset` (the unread tail of a copytruncate copy).

@@ -55,9 +55,14 @@ public enum SourceSet {
                 }
             }
             for file in files {
-                guard access(file, R_OK) == 0 else {
-                    throw InputError(kind: .unreadable, path: file, message: "permission denied")
+                // Tried by opening, not with access(2): access answers for the real uid without
+                // capabilities, so a reader given only CAP_DAC_READ_SEARCH was refused (F7).
+                let probe = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+                guard probe >= 0 else {
+                    let reason = errno == EACCES ? "permission denied" : String(cString: strerror(errno))
+                    throw InputError(kind: errno == ENOENT ? .notFound : .unreadable, path: file, message: reason)
                 }
+                close(probe)
                 let logical = logicalName(of: file)
                 let directory = (file as NSString).deletingLastPathComponent
                 let key = (name ?? "") + "\u{0}" + directory + "/" + logical

@@ -12,8 +12,11 @@ final class FollowedFile {
     let path: String
     let source: Source
     private(set) var parser: LineParser
-    private(set) var reader: LineReader
-    private(set) var fd: Int32
+    // Replaced when the file is parked and reopened (FollowedFile+Parking.swift).
+    var reader: LineReader
+    var fd: Int32
+    /// Absolute offset to go on from while the descriptor is closed (parked); nil while open.
+    var parkedAt: Int64?
     private(set) var device: UInt64
     private(set) var inode: UInt64
     /// Set when the path no longer names this file; the descriptor is drained, then closed.

@@ -40,7 +40,9 @@ extension LivePipeline {
             let length = Int(min(offset, Int64(FileHead.length)))
             state.files.append(.init(path: file.path, source: file.source.name, device: file.device, inode: file.inode,
                                      offset: offset, lines: file.reader.linesHandedOut, fingerprintLength: length,
-                                     fingerprint: Self.fingerprint(fd: file.fd, length: length) ?? 0))
+                                     // A parked file has no descriptor: it is still at its path (same inode).
+                                     fingerprint: (file.fd >= 0 ? Self.fingerprint(fd: file.fd, length: length)
+                                                                : fingerprint(path: file.path, length: length)) ?? 0))
         }
         state.knownHeads = knownHeads.sorted()
         state.settled = settled
@@ -155,7 +157,7 @@ extension LivePipeline {
     }
 
     /// The fingerprint of a file by path (decompressed for gzip).
-    private func fingerprint(path: String, length: Int) -> UInt64? {
+    func fingerprint(path: String, length: Int) -> UInt64? {
         guard let stream = try? InputOpener.open(path) else { return nil }
         var buffer = [UInt8](repeating: 0, count: max(1, length))
         var filled = 0

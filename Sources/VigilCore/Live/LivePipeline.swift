@@ -25,6 +25,10 @@ public final class LivePipeline {
         /// `journalctl` that `--journal` starts.
         public var streamFD: Int32 = 0
         public var streamName = "stdin"
+        /// Files kept open at once; beyond it, the least recently active drained files are parked
+        /// (closed, reopened when they grow). Default: half the descriptor limit (`ulimit -n`),
+        /// leaving the rest to sockets, sinks and archives.
+        public var maxOpenFiles = LivePipeline.defaultMaxOpenFiles
 
         public init(inputs: [String], rules: RuleSet) {
             self.inputs = inputs
@@ -86,6 +90,20 @@ public final class LivePipeline {
     /// Generations a checkpoint named that could not be found again after a restart (deleted or
     /// moved out of reach while vigil was down): their unread lines are lost, and counted.
     public internal(set) var generationsLost = 0
+    /// Wall time each followed file last gave lines (least recently active is parked first).
+    private var lastActive: [ObjectIdentifier: EventTime] = [:]
+    /// The last problem reported per path: a file that stays unreadable is reported once, not at
+    /// every poll, and again only after it was readable in between (RELIABILITY F4).
+    private var reported: [String: String] = [:]
+    /// Files parked to stay under `maxOpenFiles` (for tests and the summary).
+    public private(set) var parkings = 0
+
+    /// Half the soft `RLIMIT_NOFILE`, at least 8.
+    public static var defaultMaxOpenFiles: Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return 4096 }
+        return max(8, Int(min(limit.rlim_cur, 1 << 20)) / 2)
+    }
 
     public init(options: Options, sink: @escaping (Record) -> Void, tap: ((TapLine) -> Void)? = nil) {
         self.options = options
@@ -133,6 +151,18 @@ public final class LivePipeline {
         discover(now: now)
         var processed = 0
         for file in files {
+            if file.isParked {
+                guard file.retiredAt == nil, file.changedWhileParked else { file.checkPath(now: now); continue }
+                guard makeRoom(keeping: file) else { continue }
+                do {
+                    guard try file.unpark(maxLineBytes: options.maxLineBytes) else { file.checkPath(now: now); continue }
+                    reported[file.path] = nil
+                } catch {
+                    report(file.path, error.description)
+                    continue
+                }
+            }
+            let before = file.reader.linesHandedOut
             if let truncation = file.checkTruncation() {
                 truncations += 1
                 processed += readCopyTail(truncation, of: file)
@@ -141,6 +171,7 @@ public final class LivePipeline {
                 process(line, parser: file.parser, source: file.source)
                 processed += 1
             }
+            if file.reader.linesHandedOut != before { lastActive[ObjectIdentifier(file)] = now }
             file.checkPath(now: now)
             if file.head == nil {
                 file.updateHead()
@@ -157,6 +188,7 @@ public final class LivePipeline {
                 processed += 1
             }
             if file.retirement == .rotated { rotations += 1 }
+            lastActive[ObjectIdentifier(file)] = nil
             return true
         }
         if let input = stdin, !stdinEnded {
@@ -207,7 +239,7 @@ public final class LivePipeline {
 
     func process(_ line: Line, parser: LineParser, source: Source) {
         counters.linesRead += 1
-        counters.bytesRead += Int64(line.count) + 1
+        counters.bytesRead += line.streamBytes
         var parsed = ParsedLine()
         var reason: FailureReason?
         if line.tooLong {
@@ -292,16 +324,40 @@ public final class LivePipeline {
                 settled[path] = stamp
                 continue
             }
+            // At the open-file budget with nothing to park: the file waits for a later discovery.
+            guard makeRoom(keeping: nil) else { break }
             do {
                 let file = try FollowedFile(path: path, source: source, rules: options.rules, year: options.year,
                                             fromEnd: options.tail && !started, maxLineBytes: options.maxLineBytes)
                 files.append(file)
+                reported[path] = nil
                 // A symlink or hard link to it met later in this same pass is the same file.
                 open.insert([file.device, file.inode])
             } catch {
-                counters.sourceErrors.append(error.description)
+                report(path, error.description)
+                // Out of descriptors (other parts of the process hold them): try again next time.
+                if error.message == String(cString: strerror(EMFILE)) || error.message == String(cString: strerror(ENFILE)) { break }
             }
         }
+    }
+
+    /// Makes sure one more file can be open: at `maxOpenFiles`, parks the least recently active
+    /// drained file (not `keeping`). False when every open file holds unfinished bytes.
+    private func makeRoom(keeping: FollowedFile?) -> Bool {
+        let open = files.filter { !$0.isParked }
+        guard open.count >= options.maxOpenFiles else { return true }
+        let candidates = open.filter { $0 !== keeping && $0.canPark }
+        guard let victim = candidates.min(by: { lastActive[ObjectIdentifier($0), default: 0] < lastActive[ObjectIdentifier($1), default: 0] }) else {
+            return false
+        }
+        victim.park()
+        parkings += 1
+        return true
+    }
+
+    /// Adds a problem with `path` to `sourceErrors` unless it is the one already reported for it.
+    private func report(_ path: String, _ message: String) {
+        if reported.updateValue(message, forKey: path) != message { counters.sourceErrors.append(message) }
     }
 
     static func isGzip(_ path: String) -> Bool {
@@ -364,7 +420,7 @@ public final class LivePipeline {
         reader.resume(atOffset: truncation.consumedOffset, lineNumber: truncation.lines)
         var processed = 0
         while let line = try? reader.next() {
-            truncationRecoveredBytes += Int64(line.count) + 1
+            truncationRecoveredBytes += line.streamBytes
             process(line, parser: file.parser, source: file.source)
             processed += 1
         }

@@ -50,7 +50,7 @@ final class SourceCursor {
             }
             guard let current = next else { reader = nil; continue }
             counters.linesRead += 1
-            counters.bytesRead += Int64(current.count) + 1
+            counters.bytesRead += current.streamBytes
             if current.tooLong { counters.failed[.tooLong, default: 0] += 1; continue }
             if current.hadCarriageReturn { counters.carriageReturns += 1 }
             if Self.hasHighBit(current.bytes, current.count),

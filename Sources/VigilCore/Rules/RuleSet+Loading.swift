@@ -136,6 +136,15 @@ extension RuleSet {
         do { expanded = try patterns.expand(pattern.value) } catch {
             diagnostics.append(pattern.diagnostic(error.message, columnOffset: error.offset)); return nil
         }
+        // PCRE2 reads `(*LIMIT_MATCH=n)`, `(*LIMIT_DEPTH=n)`, `(*LIMIT_HEAP=n)` at the start of a
+        // pattern. It only lets them lower the limits vigil sets, but a rule that looks as if it
+        // raised them is refused, so that nobody believes it did (RELIABILITY B4).
+        if let verb = Self.limitVerb(in: pattern.value) {
+            diagnostics.append(pattern.diagnostic(Self.limitVerbMessage(verb.text), columnOffset: verb.offset)); return nil
+        }
+        if expanded != pattern.value, let verb = Self.limitVerb(in: expanded) {
+            diagnostics.append(pattern.diagnostic(Self.limitVerbMessage(verb.text) + " (in the expanded pattern)")); return nil
+        }
         do { return try CompiledPattern(expanded) } catch {
             // When no reference was expanded the offset maps straight onto the rule file's column.
             let offset = expanded == pattern.value ? error.offset : 0
@@ -143,6 +152,24 @@ extension RuleSet {
             diagnostics.append(pattern.diagnostic("invalid regex: \(error.message)\(hint)", columnOffset: offset))
             return nil
         }
+    }
+
+    /// The first `(*LIMIT_…)` among the verbs that open a pattern, with its byte offset.
+    static func limitVerb(in pattern: String) -> (text: String, offset: Int)? {
+        let bytes = Array(pattern.utf8)
+        var at = 0
+        while at + 1 < bytes.count, bytes[at] == UInt8(ascii: "("), bytes[at + 1] == UInt8(ascii: "*") {
+            guard let close = bytes[at...].firstIndex(of: UInt8(ascii: ")")) else { return nil }
+            let verb = String(decoding: bytes[at...close], as: UTF8.self)
+            if verb.hasPrefix("(*LIMIT_") { return (verb, at) }
+            at = close + 1
+        }
+        return nil
+    }
+
+    static func limitVerbMessage(_ verb: String) -> String {
+        let limits = MatchLimits()
+        return "\(verb) is not allowed: vigil sets the PCRE2 limits itself (match \(limits.match), depth \(limits.depth))"
     }
 
     private mutating func readDetector(_ section: RuleFile.Section, _ diagnostics: inout [Diagnostic]) {

@@ -7,8 +7,12 @@ import Foundation
 /// thread so a slow or hostile client never touches ingestion (RELIABILITY F6).
 ///
 /// One request per connection (`Connection: close`), GET and HEAD only, the request head capped at
-/// `maxRequestBytes`, at most `maxConnections` open at once (more are answered 503 and closed), and
-/// a connection idle for `idleTimeout` seconds is closed. Everything runs in one `poll(2)` loop.
+/// `maxRequestBytes`, at most `maxConnections` open at once, a request head that is not complete
+/// `requestTimeout` seconds after the connection was accepted is dropped, and a connection idle
+/// for `idleTimeout` seconds is closed. When all connections are taken, a new one takes the place
+/// of the oldest that has sent no complete request for `evictAfter` seconds (a slowloris holding
+/// every slot must not lock the scraper out); only when none is that old is it answered 503.
+/// Everything runs in one `poll(2)` loop.
 public final class HTTPServer: @unchecked Sendable {
     public struct Response: Sendable {
         public var status: Int
@@ -26,6 +30,11 @@ public final class HTTPServer: @unchecked Sendable {
         public var maxRequestBytes = 8 * 1024
         public var maxConnections = 64
         public var idleTimeout = 10.0
+        /// A scraper sends its whole request at once; a client still sending its head after this
+        /// long is slow on purpose or broken.
+        public var requestTimeout = 5.0
+        /// Age after which a connection with no complete request may give its slot to a new one.
+        public var evictAfter = 1.0
         public init() {}
     }
 
@@ -44,7 +53,8 @@ public final class HTTPServer: @unchecked Sendable {
         var output: [UInt8] = []
         var written = 0
         var lastActive: Double
-        init(fd: Int32, now: Double) { self.fd = fd; lastActive = now }
+        let accepted: Double
+        init(fd: Int32, now: Double) { self.fd = fd; lastActive = now; accepted = now }
     }
 
     /// Binds and listens at once (so a bad address fails at startup); serving starts with `start()`.
@@ -160,8 +170,9 @@ public final class HTTPServer: @unchecked Sendable {
                 let keep = entry.revents & Int16(POLLOUT) != 0 ? flush(c) : receive(c)
                 if !keep { close(c.fd); connections[c.fd] = nil }
             }
-            // Slow clients (slowloris) are cut off.
-            for c in connections.values where now - c.lastActive > limits.idleTimeout {
+            // Slow clients (slowloris) are cut off, also when they trickle a byte now and then.
+            for c in connections.values where now - c.lastActive > limits.idleTimeout
+                || (c.output.isEmpty && now - c.accepted > limits.requestTimeout) {
                 close(c.fd)
                 connections[c.fd] = nil
             }
@@ -175,6 +186,11 @@ public final class HTTPServer: @unchecked Sendable {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             let c = Connection(fd: fd, now: now)
+            if connections.count >= limits.maxConnections, let victim = connections.values
+                .filter({ $0.output.isEmpty && now - $0.accepted >= limits.evictAfter }).min(by: { $0.accepted < $1.accepted }) {
+                close(victim.fd)
+                connections[victim.fd] = nil
+            }
             if connections.count >= limits.maxConnections {
                 c.output = Self.encode(Response(status: 503, body: "too many connections\n"), head: false)
                 _ = flush(c)

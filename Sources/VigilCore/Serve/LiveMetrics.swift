@@ -57,7 +57,7 @@ public final class LiveMetrics {
         }
         var source = sources[name] ?? MetricsSnapshot.SourceStats(name: name)
         source.linesRead += 1
-        source.bytesRead += Int64(tap.line.count) + 1
+        source.bytesRead += tap.line.streamBytes
         if let reason = tap.reason {
             source.failed[reason, default: 0] += 1
         } else {
