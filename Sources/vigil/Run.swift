@@ -83,6 +83,9 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("Milliseconds between checkpoints under --state (one is also written at shutdown).", valueName: "MS"))
     var checkpointInterval = 1000
 
+    @Option(help: ArgumentHelp("Seconds to wait for a full or failing disk under the sink or tap (inputs are held meanwhile) before giving up with exit 74.", valueName: "SECONDS"))
+    var ioTimeout = 300.0
+
     @Flag(help: "Read the systemd journal: start `journalctl -f -o json --all`, resuming after the last entry processed (--state).")
     var journal = false
 
@@ -96,6 +99,7 @@ struct Run: ParsableCommand {
         if inputs.isEmpty && !journal { throw ValidationError("give at least one PATH, quoted GLOB, or - for stdin (or --journal)") }
         if journal && inputs.contains("-") { throw ValidationError("--journal reads journalctl's output: it cannot be combined with - (stdin)") }
         if checkpointInterval < 1 { throw ValidationError("--checkpoint-interval must be at least 1") }
+        if ioTimeout < 0 { throw ValidationError("--io-timeout must not be negative") }
         if pollInterval < 1 { throw ValidationError("--poll-interval must be at least 1") }
         for url in alertmanager where HTTPClient.Endpoint(url: url) == nil {
             throw ValidationError("--alertmanager \(url): give an http://HOST:PORT URL")
@@ -250,6 +254,8 @@ struct Run: ParsableCommand {
         func commit(now: EventTime, force: Bool) throws {
             guard let store else { return }
             guard force || now - lastCommit >= EventTime(checkpointInterval) else { return }
+            // A stalled sink has records not written yet: nothing of that may be acknowledged.
+            guard output.stalled == nil, tapOutput?.stalled == nil else { return }
             lastCommit = now
             let lines = pipeline.counters.linesRead
             // Nothing new since the last commit: nothing to write (and no fsync).
@@ -289,13 +295,25 @@ struct Run: ParsableCommand {
 
         var lastTick: EventTime = 0
         var warned = 0
+        var stalledSince: EventTime?
         loop: while true {
             let now = WallClock.now()
-            let processed: Int
-            do { processed = try pipeline.poll(now: now) } catch { throw fail(error.description, Exit.io) }
-            if now - lastTick >= 1000 || processed == 0 {
-                pipeline.tick(now: now)
-                lastTick = now
+            var processed = 0
+            if let stall = output.stalled ?? tapOutput?.stalled {
+                // Disk full or failing under the sink: inputs are held where they are (nothing
+                // more is read, no window closes) until the buffered records can be written.
+                if stalledSince == nil { warn("\(stall); holding the inputs until it can be written (--io-timeout \(Int(ioTimeout)) s)") }
+                let since = stalledSince ?? now
+                stalledSince = since
+                if Double(now - since) >= ioTimeout * 1000 { throw fail("\(stall) for \(Int(ioTimeout)) s; giving up (the checkpoint holds what was written)", Exit.io) }
+            } else {
+                if stalledSince != nil { warn("the sink is writable again; going on") }
+                stalledSince = nil
+                do { processed = try pipeline.poll(now: now) } catch { throw fail(error.description, Exit.io) }
+                if now - lastTick >= 1000 || processed == 0 {
+                    pipeline.tick(now: now)
+                    lastTick = now
+                }
             }
             // Records reach the sink before we wait again (detection latency is the poll, not a buffer).
             output.flush()
@@ -333,6 +351,9 @@ struct Run: ParsableCommand {
         pipeline.finish()
         output.flush()
         tapOutput?.flush()
+        if let stall = output.stalled ?? tapOutput?.stalled {
+            throw fail("stopping with records not written: \(stall) (the checkpoint holds what was written)", Exit.io)
+        }
         try commit(now: WallClock.now(), force: true)
         FileHandle.standardError.write(Data(("vigil run: \(pipeline.counters.summary); \(pipeline.rotations) rotations, "
             + "\(pipeline.truncations) truncations (\(pipeline.truncationRecoveredBytes) bytes read from copies, "

@@ -230,3 +230,89 @@ import Testing
         #expect(bench.seqs.count == 11 && bench.seqs.values.allSatisfy { $0 == 1 })
     }
 }
+
+/// The sink, tap and state on a file system that fills up (a size-limited tmpfs): inputs are held,
+/// nothing unwritten is acknowledged, and once space returns vigil goes on without loss or
+/// repetition; if it never returns, exit 74, and a restart still loses nothing (RELIABILITY F5).
+@Suite(.serialized) struct DiskFullTests {
+    /// A 2 MiB tmpfs mounted for the test (root only; nil when mounting is not allowed here).
+    static func mountSmallFileSystem(at dir: URL) -> URL? {
+        let mountPoint = dir.appendingPathComponent("full")
+        try? FileManager.default.createDirectory(at: mountPoint, withIntermediateDirectories: true)
+        guard let result = try? TestSupport.run("/bin/mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", mountPoint.path]), result.status == 0 else { return nil }
+        return mountPoint
+    }
+
+    static let canMount: Bool = {
+        let dir = TestSupport.temporaryDirectory("mount-probe")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        guard let point = mountSmallFileSystem(at: dir) else { return false }
+        _ = try? TestSupport.run("/bin/umount", [point.path])
+        return true
+    }()
+
+    /// Fills the file system but for `free` bytes.
+    static func fill(_ point: URL, leaving free: Int) throws {
+        var info = statvfs()
+        statvfs(point.path, &info)
+        let available = Int(info.f_bavail) * Int(info.f_frsize)
+        try Data(count: max(0, available - free)).write(to: point.appendingPathComponent("filler"))
+    }
+
+    func run(giveUp: Bool) throws {
+        let bench = CheckpointTests.Bench()
+        guard let point = Self.mountSmallFileSystem(at: bench.dir) else { return }
+        defer { _ = try? TestSupport.run("/bin/umount", ["-l", point.path]) }
+        bench.append(0..<3000)
+        try Self.fill(point, leaving: 64 * 1024)
+        let vigil = Process()
+        vigil.executableURL = URL(fileURLWithPath: TestSupport.vigilBinary)
+        let sink = point.appendingPathComponent("out.jsonl").path, tap = point.appendingPathComponent("tap.jsonl").path
+        let arguments = ["run", "--state", point.appendingPathComponent("state").path, "--sink", sink, "--tap", tap,
+                         "--poll-interval", "10", "--checkpoint-interval", "30", "--io-timeout", giveUp ? "1" : "60", bench.log]
+        vigil.arguments = arguments
+        let stderr = Pipe()
+        vigil.standardError = stderr
+        vigil.standardOutput = FileHandle.nullDevice
+        try vigil.run()
+        if giveUp {
+            vigil.waitUntilExit()
+            let message = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(vigil.terminationStatus == 74, "\(message)")
+            #expect(message.contains("No space left on device"), "\(message)")
+        } else {
+            // Held while full: the tap stops short of the input.
+            Thread.sleep(forTimeInterval: 1)
+            #expect(vigil.isRunning)
+            #expect(CrashRestartTests.countSeqs(tap).count < 3000)
+        }
+        try FileManager.default.removeItem(at: point.appendingPathComponent("filler"))
+        let again: Process
+        if giveUp {
+            again = Process()
+            again.executableURL = URL(fileURLWithPath: TestSupport.vigilBinary)
+            again.arguments = arguments
+            again.standardError = FileHandle.nullDevice
+            again.standardOutput = FileHandle.nullDevice
+            try again.run()
+        } else {
+            again = vigil
+        }
+        for _ in 0..<200 where CrashRestartTests.countSeqs(tap).count < 3000 { Thread.sleep(forTimeInterval: 0.05) }
+        again.terminate()
+        again.waitUntilExit()
+        #expect(again.terminationStatus == 0)
+        let seqs = CrashRestartTests.countSeqs(tap)
+        #expect((0..<3000).filter { seqs[$0] == nil }.isEmpty, "no line lost")
+        #expect(seqs.filter { $0.value > 1 }.isEmpty, "no line repeated")
+        // Every line of the tap is whole JSON (no torn record left by the full disk).
+        let lines = try String(contentsOfFile: tap, encoding: .utf8).split(separator: "\n")
+        #expect(lines.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) != nil })
+    }
+
+    @Test(.enabled(if: canMount, "mounting a tmpfs needs root"))
+    func inputsAreHeldUntilSpaceReturns() throws { try run(giveUp: false) }
+
+    @Test(.enabled(if: canMount, "mounting a tmpfs needs root"))
+    func givesUpWithExit74AndARestartLosesNothing() throws { try run(giveUp: true) }
+}

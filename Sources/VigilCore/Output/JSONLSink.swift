@@ -10,6 +10,10 @@ public final class JSONLSink: @unchecked Sendable {
     private var buffer: [UInt8] = []
     /// The first write error; once set, nothing more is written (exit 74).
     public private(set) var error: String?
+    /// Set while the file system is full (ENOSPC, EDQUOT) or failing (EIO): what could not be
+    /// written stays buffered and goes out at the next successful `flush`. `vigil run` holds its
+    /// inputs meanwhile (RELIABILITY F5).
+    public private(set) var stalled: String?
 
     /// `-` is stdout; a path is created (0640), and truncated (replay) or appended to (live mode).
     public init(path: String, append: Bool = false) throws(InputError) {
@@ -83,13 +87,22 @@ public final class JSONLSink: @unchecked Sendable {
         while done < buffer.count {
             let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, buffer.count - done) }
             if n < 0 {
-                if errno == EINTR { continue }
-                error = "\(path): write failed: \(String(cString: strerror(errno)))"
+                let e = errno
+                if e == EINTR { continue }
+                let message = "\(path): write failed: \(String(cString: strerror(e)))"
+                if e == ENOSPC || e == EDQUOT || e == EIO {
+                    // Maybe temporary: keep what was not written, in order.
+                    buffer.removeFirst(done)
+                    stalled = message
+                } else {
+                    error = message
+                }
                 return false
             }
             done += n
         }
         buffer.removeAll(keepingCapacity: true)
+        stalled = nil
         return true
     }
 }
