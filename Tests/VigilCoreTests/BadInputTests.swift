@@ -3,6 +3,25 @@ import Testing
 @testable import VigilCore
 
 @Suite struct BadInputTests {
+    /// Found by fuzzing (FuzzJSONLine, 10-minute run): a journald MESSAGE byte array holding a
+    /// 1,000-digit number overflowed. Every input found this way is parsed here, both ways.
+    @Test(arguments: ["crash-message-byte-array-overflow"])
+    func fuzzFindingsOfTheJSONParser(name: String) throws {
+        let data = try Data(contentsOf: TestSupport.fixtures.appendingPathComponent("fuzz/FuzzJSONLine/\(name)"))
+        let parser = LineParser(rules: try RuleSet.builtin(), defaultService: "fuzz")
+        for collect in [false, true] {
+            parser.collectFields = collect
+            var parsed = ParsedLine()
+            _ = data.withUnsafeBytes { parser.parse($0.bindMemory(to: UInt8.self).baseAddress!, data.count, into: &parsed) }
+        }
+        let journald = #"{"__REALTIME_TIMESTAMP":"1772323200000000","MESSAGE":[104,"#.utf8 + Array(repeating: UInt8(ascii: "9"), count: 1000) + #",105]}"#.utf8
+        var parsed = ParsedLine()
+        let line = Array(journald)
+        let reason = line.withUnsafeBufferPointer { parser.parse($0.baseAddress!, $0.count, into: &parsed) }
+        #expect(reason == nil)
+        #expect(parsed.message.map { Array($0) } == [104, 255, 105])
+    }
+
     @Test func unreadablePathExits66WithThePath() throws {
         let result = try TestSupport.vigil(["replay", "/nonexistent/vigil-test/app.log"])
         #expect(result.status == 66)

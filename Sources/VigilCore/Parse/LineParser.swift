@@ -352,13 +352,14 @@ public final class LineParser {
         return .some(nil)
     }
 
-    /// `[104,105]` → bytes; returns the count written.
+    /// `[104,105]` → bytes; returns the count written. A number beyond 255 (not a byte; found by
+    /// fuzzing as a 1,000-digit one that overflowed) is written as 255.
     private static func byteArray(_ p: UnsafePointer<UInt8>, _ n: Int, into out: UnsafeMutablePointer<UInt8>) -> Int {
         var o = 0, value = 0, inNumber = false
         for i in 0..<n {
             let d = p[i] &- 48
-            if d < 10 { value = value * 10 + Int(d); inNumber = true; continue }
-            if inNumber { out[o] = UInt8(truncatingIfNeeded: value); o += 1; value = 0; inNumber = false }
+            if d < 10 { value = min(value * 10 + Int(d), 256); inNumber = true; continue }
+            if inNumber { out[o] = UInt8(clamping: value); o += 1; value = 0; inNumber = false }
         }
         return o
     }
