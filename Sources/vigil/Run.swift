@@ -251,6 +251,8 @@ struct Run: ParsableCommand {
         var lastCommit: EventTime = WallClock.now()
         var committedAt: (lines: Int, records: Int64?, tap: Int64?) = (-1, nil, nil)
         var failingSince: EventTime?
+        var checkpointFailures = 0
+        var committedWallTime: EventTime = 0
         func commit(now: EventTime, force: Bool) throws {
             guard let store else { return }
             guard force || now - lastCommit >= EventTime(checkpointInterval) else { return }
@@ -272,9 +274,11 @@ struct Run: ParsableCommand {
             do {
                 try store.commit(next)
                 committedAt = (lines, sinkLength, tapLength)
+                committedWallTime = now
                 failingSince = nil
             } catch {
                 warn("checkpoint not written (the previous one stays): \(error.description)")
+                checkpointFailures += 1
                 let since = failingSince ?? now
                 failingSince = since
                 if now - since >= 60_000 { throw fail("checkpoints have failed for a minute: \(error.description)", Exit.io) }
@@ -288,9 +292,18 @@ struct Run: ParsableCommand {
         func publishMetrics(now: EventTime) {
             guard let metrics, now - lastPublish >= 500 else { return }
             lastPublish = now
-            endpoint.publish(metrics.snapshot(files: pipeline.followedFiles, rotations: pipeline.rotations,
-                                              truncations: pipeline.truncations, ready: true,
-                                              alerts: pusher.map { ($0.currentStats.pushes, $0.currentStats.queued) }))
+            var snapshot = metrics.snapshot(files: pipeline.followedFiles, rotations: pipeline.rotations,
+                                            truncations: pipeline.truncations, ready: true,
+                                            alerts: pusher.map { ($0.currentStats.pushes, $0.currentStats.queued) })
+            snapshot.truncationsUnrecovered = pipeline.truncationsUnrecovered
+            snapshot.truncationRecoveredBytes = pipeline.truncationRecoveredBytes
+            snapshot.generationsLost = pipeline.generationsLost
+            snapshot.checkpointCommits = store?.commits ?? 0
+            snapshot.checkpointFailures = checkpointFailures
+            snapshot.checkpointTimestamp = Double(committedWallTime) / 1000
+            snapshot.checkpointsRejected = store?.rejected.count ?? 0
+            snapshot.inputsPaused = output.stalled != nil || tapOutput?.stalled != nil
+            endpoint.publish(snapshot)
         }
 
         var lastTick: EventTime = 0

@@ -42,6 +42,18 @@ public struct MetricsSnapshot: Sendable {
     public var reloadTimestamp = 0.0
     public var ready = false
     public var windowSeconds = 0.0
+    /// Copytruncate windows whose lines could not be recovered (no copy found), bytes read from
+    /// copies, and rotated generations a checkpoint named that were gone after a restart.
+    public var truncationsUnrecovered = 0
+    public var truncationRecoveredBytes: Int64 = 0
+    public var generationsLost = 0
+    /// `--state` checkpoints: commits, failed commits, the time of the last one, checkpoints found
+    /// unusable at startup; and whether the inputs are held because the sink cannot be written.
+    public var checkpointCommits = 0
+    public var checkpointFailures = 0
+    public var checkpointTimestamp = 0.0
+    public var checkpointsRejected = 0
+    public var inputsPaused = false
 
     public init() {}
 }
@@ -69,6 +81,14 @@ extension MetricsSnapshot {
         for s in sources { m.sample("vigil_source_lag_bytes", [("source", s.name)], Double(s.lagBytes)) }
         m.single("vigil_rotations_total", .counter, "Rename rotations of followed files handled.", Double(rotations))
         m.single("vigil_truncations_total", .counter, "Copytruncate truncations of followed files handled.", Double(truncations))
+        m.single("vigil_truncations_unrecovered_total", .counter, "Copytruncate truncations with no copy to read the unread tail from (those lines are lost).", Double(truncationsUnrecovered))
+        m.single("vigil_truncation_recovered_bytes_total", .counter, "Bytes read from copytruncate copies after the original was truncated.", Double(truncationRecoveredBytes))
+        m.single("vigil_generations_lost_total", .counter, "Rotated files a checkpoint named that were gone at restart (their unread lines are lost).", Double(generationsLost))
+        m.single("vigil_checkpoint_commits_total", .counter, "Checkpoints committed under --state.", Double(checkpointCommits))
+        m.single("vigil_checkpoint_failures_total", .counter, "Checkpoint commits that failed (the previous one stayed).", Double(checkpointFailures))
+        m.single("vigil_checkpoint_last_success_timestamp_seconds", .gauge, "Unix time of the last checkpoint committed.", checkpointTimestamp)
+        m.single("vigil_checkpoints_rejected_total", .counter, "Checkpoints found torn, corrupt or of another version at startup.", Double(checkpointsRejected))
+        m.single("vigil_input_paused", .gauge, "1 while inputs are held because the sink or tap cannot be written (disk full).", inputsPaused ? 1 : 0)
         m.family("vigil_label_values_overflow_total", .counter, "Events counted under the label value \"other\" because the label's distinct values reached their cap.")
         for label in ["service", "source"] { m.sample("vigil_label_values_overflow_total", [("label", label)], labelOverflow[label] ?? 0) }
 
