@@ -15,7 +15,7 @@ struct Run: ParsableCommand {
               vigil run --sink incidents.jsonl '/var/log/app/*.log'
               journalctl -f -o json --all | vigil run -
 
-            SIGTERM or SIGINT: finish the lines read, flush and exit 0. SIGHUP: reload --rules; a \
+            SIGTERM or SIGINT: finish the lines read, flush, checkpoint and exit 0. SIGHUP: reload --rules; a \
             rule set with errors is refused (they are printed) and the running one kept.
             --listen 127.0.0.1:9464 serves /metrics (Prometheus text format), /healthz and /readyz; \
             binding an address other than loopback needs --listen-any as well.
