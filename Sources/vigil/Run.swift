@@ -242,6 +242,7 @@ struct Run: ParsableCommand {
         }, tap: tapLine)
         if let checkpoint {
             for problem in pipeline.restore(checkpoint, now: WallClock.now()) { warn(problem) }
+            metrics?.restoreOpenIncidents(pipeline.openIncidents)
             output.flush()
             tapOutput?.flush()
         }

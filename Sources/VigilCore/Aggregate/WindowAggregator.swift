@@ -149,6 +149,17 @@ public final class WindowAggregator {
         return state
     }
 
+    /// Incidents firing now, by id (for `/metrics` after a restart).
+    public var openIncidents: [String: Severity] {
+        var open: [String: Severity] = [:]
+        for service in services {
+            for state in service.detectors {
+                for machine in state.machines { if case .firing(let o) = machine.phase { open[o.incidentId] = o.severity } }
+            }
+        }
+        return open
+    }
+
     /// The newest event time seen.
     public var newestEventTime: EventTime? { maxTs == .min ? nil : maxTs }
 

@@ -55,6 +55,9 @@ extension LivePipeline {
     /// The windows and detectors now.
     public var aggregatorSnapshot: AggregatorSnapshot { aggregator.snapshot() }
 
+    /// Incidents firing now, by id.
+    public var openIncidents: [String: Severity] { aggregator.openIncidents }
+
     /// Continues from a checkpoint (before the first poll). Detector state comes back first, so
     /// that the unread tails of files rotated while vigil was down are processed on top of it.
     /// A detector state that does not fit the running rules is dropped (the error says why) and

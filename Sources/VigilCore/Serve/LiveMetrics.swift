@@ -117,6 +117,11 @@ public final class LiveMetrics {
         return series
     }
 
+    /// Incidents still open from before a restart (restored from a checkpoint), by id.
+    public func restoreOpenIncidents(_ open: [String: Severity]) {
+        for (id, severity) in open { openIncidents[id] = severity }
+    }
+
     /// One record written to the sink.
     public func observe(_ record: Record) {
         records[record.kind.rawValue + "/" + record.event.rawValue, default: 0] += 1
