@@ -132,24 +132,25 @@ enum FileHead {
     }
 
     /// The head of an open plain file, nil while it is shorter than `length`.
-    static func hash(fd: Int32) -> UInt64? {
-        var buffer = [UInt8](repeating: 0, count: length)
-        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, length, 0) }
-        guard n == length else { return nil }
-        return buffer.withUnsafeBytes { hash($0) }
+    /// (With `count`: the hash of the first `count` bytes, a checkpoint's fingerprint.)
+    static func hash(fd: Int32, count: Int = length) -> UInt64? {
+        var buffer = [UInt8](repeating: 0, count: max(1, count))
+        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, 0) }
+        guard n == count else { return nil }
+        return buffer.withUnsafeBytes { hash(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
     }
 
     /// The head of a file by path, decompressing gzip; nil when shorter than `length` or unreadable.
-    static func hash(path: String) -> UInt64? {
+    static func hash(path: String, count: Int = length) -> UInt64? {
         guard let stream = try? InputOpener.open(path) else { return nil }
-        var buffer = [UInt8](repeating: 0, count: length)
+        var buffer = [UInt8](repeating: 0, count: max(1, count))
         var filled = 0
-        while filled < length {
-            let n = buffer.withUnsafeMutableBufferPointer { (try? stream.read(into: $0.baseAddress! + filled, capacity: length - filled)) ?? 0 }
+        while filled < count {
+            let n = buffer.withUnsafeMutableBufferPointer { (try? stream.read(into: $0.baseAddress! + filled, capacity: count - filled)) ?? 0 }
             if n == 0 { break }
             filled += n
         }
-        guard filled == length else { return nil }
-        return buffer.withUnsafeBytes { hash($0) }
+        guard filled == count else { return nil }
+        return buffer.withUnsafeBytes { hash(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
     }
 }

@@ -41,8 +41,8 @@ extension LivePipeline {
             state.files.append(.init(path: file.path, source: file.source.name, device: file.device, inode: file.inode,
                                      offset: offset, lines: file.reader.linesHandedOut, fingerprintLength: length,
                                      // A parked file has no descriptor: it is still at its path (same inode).
-                                     fingerprint: (file.fd >= 0 ? Self.fingerprint(fd: file.fd, length: length)
-                                                                : fingerprint(path: file.path, length: length)) ?? 0))
+                                     fingerprint: (file.fd >= 0 ? FileHead.hash(fd: file.fd, count: length)
+                                                                : FileHead.hash(path: file.path, count: length)) ?? 0))
         }
         state.knownHeads = knownHeads.sorted()
         state.settled = settled
@@ -91,7 +91,7 @@ extension LivePipeline {
             guard stat(candidate, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, pathGuard.check(candidate) == nil else { continue }
             if UInt64(info.st_dev) == entry.device, UInt64(info.st_ino) == entry.inode {
                 // Same inode: it is our file only if it still starts as it did and is long enough.
-                guard Int64(info.st_size) >= entry.offset, fingerprint(path: candidate, length: entry.fingerprintLength) == entry.fingerprint,
+                guard Int64(info.st_size) >= entry.offset, FileHead.hash(path: candidate, count: entry.fingerprintLength) == entry.fingerprint,
                       let file = try? FollowedFile(path: entry.path, source: source, rules: options.rules, year: options.year, fromEnd: false,
                                                    maxLineBytes: options.maxLineBytes, openPath: candidate,
                                                    resume: (entry.offset, entry.lines)) else { continue }
@@ -103,7 +103,7 @@ extension LivePipeline {
             }
             // Another inode with the same first bytes: a copy (copytruncate) or a compressed
             // generation. Its unread tail is read now, once.
-            guard fingerprint(path: candidate, length: entry.fingerprintLength) == entry.fingerprint,
+            guard FileHead.hash(path: candidate, count: entry.fingerprintLength) == entry.fingerprint,
                   readRemainder(of: candidate, from: entry.offset, lines: entry.lines, source: source, logicalPath: entry.path) else { continue }
             return true
         }
@@ -150,26 +150,5 @@ extension LivePipeline {
         }
         if let head = FileHead.hash(path: path) { knownHeads.insert(head) }
         return true
-    }
-
-    static func fingerprint(fd: Int32, length: Int) -> UInt64? {
-        var buffer = [UInt8](repeating: 0, count: max(1, length))
-        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, length, 0) }
-        guard n == length else { return nil }
-        return buffer.withUnsafeBytes { FileHead.hash(UnsafeRawBufferPointer(rebasing: $0.prefix(length))) }
-    }
-
-    /// The fingerprint of a file by path (decompressed for gzip).
-    func fingerprint(path: String, length: Int) -> UInt64? {
-        guard let stream = try? InputOpener.open(path) else { return nil }
-        var buffer = [UInt8](repeating: 0, count: max(1, length))
-        var filled = 0
-        while filled < length {
-            let n = buffer.withUnsafeMutableBufferPointer { (try? stream.read(into: $0.baseAddress! + filled, capacity: length - filled)) ?? 0 }
-            if n == 0 { break }
-            filled += n
-        }
-        guard filled == length else { return nil }
-        return buffer.withUnsafeBytes { FileHead.hash(UnsafeRawBufferPointer(rebasing: $0.prefix(length))) }
     }
 }
