@@ -253,10 +253,12 @@ struct Run: ParsableCommand {
         var committedAt: (lines: Int, records: Int64?, tap: Int64?) = (-1, nil, nil)
         var failingSince: EventTime?
         var checkpointFailures = 0
+        var lastCommitCost: EventTime = 0
         var committedWallTime: EventTime = 0
         func commit(now: EventTime, force: Bool) throws {
             guard let store else { return }
-            guard force || now - lastCommit >= EventTime(checkpointInterval) else { return }
+            // A large state (thousands of services) costs more to write: at most 10 % of the time goes to it.
+            guard force || now - lastCommit >= max(EventTime(checkpointInterval), 10 * lastCommitCost) else { return }
             // A stalled sink has records not written yet: nothing of that may be acknowledged.
             guard output.stalled == nil, tapOutput?.stalled == nil else { return }
             lastCommit = now
@@ -273,6 +275,7 @@ struct Run: ParsableCommand {
             next.sinkLength = sinkLength
             next.tapLength = tapLength
             do {
+                defer { lastCommitCost = WallClock.now() - now }
                 try store.commit(next)
                 committedAt = (lines, sinkLength, tapLength)
                 committedWallTime = now
