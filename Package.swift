@@ -23,6 +23,8 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // signalfd for the live loop's wait (not in Swift's Glibc module).
+        .target(name: "CLinux"),
         .target(
             name: "VigilCore",
             dependencies: ["CPCRE2", "CZlib"],
@@ -32,6 +34,7 @@ let package = Package(
             name: "vigil",
             dependencies: [
                 "VigilCore",
+                "CLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

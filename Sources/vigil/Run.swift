@@ -56,7 +56,7 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("Year for syslog timestamps, which carry none.", valueName: "YYYY"))
     var year: Int?
 
-    @Option(help: ArgumentHelp("Milliseconds between looks at the inputs when they are idle.", valueName: "MS"))
+    @Option(help: ArgumentHelp("Longest wait between looks at idle inputs (inotify wakes vigil earlier when a watched file changes).", valueName: "MS"))
     var pollInterval = 100
 
     @Option(help: ArgumentHelp("Serve /metrics, /healthz and /readyz here (HOST:PORT, :PORT or PORT; default host 127.0.0.1).", valueName: "HOST:PORT"))
@@ -310,6 +310,7 @@ struct Run: ParsableCommand {
             endpoint.publish(snapshot)
         }
 
+        let waiter = ChangeWaiter(inputs: options.inputs, streamFD: options.inputs.contains("-") ? options.streamFD : nil, wakers: [signals.fd])
         var lastTick: EventTime = 0
         var warned = 0
         var stalledSince: EventTime?
@@ -363,7 +364,7 @@ struct Run: ParsableCommand {
                 }
             }
             if inputs == ["-"] || (journal && inputs.isEmpty), pipeline.stdinEnded { break }
-            if processed == 0 { usleep(useconds_t(pollInterval) * 1000) }
+            if processed == 0 { waiter.wait(milliseconds: pollInterval, streamOpen: !pipeline.stdinEnded) }
         }
         pipeline.finish()
         output.flush()

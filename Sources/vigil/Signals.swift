@@ -1,3 +1,4 @@
+import CLinux
 import Foundation
 import VigilCore
 
@@ -5,11 +6,15 @@ import VigilCore
 /// with `sigtimedwait`, so no handler runs at an arbitrary point of the pipeline.
 struct SignalWatcher {
     private var set = sigset_t()
+    /// Readable while a watched signal is pending: the loop's wait includes it, so SIGTERM ends a
+    /// long idle wait at once (-1 where signalfd is unavailable).
+    let fd: Int32
 
     init(_ signals: [Int32]) {
         sigemptyset(&set)
         for s in signals { sigaddset(&set, s) }
         pthread_sigmask(SIG_BLOCK, &set, nil)
+        fd = vigil_signalfd(&set)
     }
 
     /// Signals received since the last call, in order.

@@ -184,3 +184,30 @@ import Testing
         print("detection latency (line written → opened record in the sink): \(Int(latencies[0])) ms")
     }
 }
+
+/// inotify: with a 10-second poll interval, a line written to a followed file is still read at
+/// once (the directory watch wakes the loop); without it the wait would be the interval.
+@Suite(.serialized) struct ChangeWaiterTests {
+    @Test func aWriteWakesTheLoop() throws {
+        let dir = TestSupport.temporaryDirectory("inotify")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("app.log").path
+        let tap = dir.appendingPathComponent("tap.jsonl").path
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let vigil = Process()
+        vigil.executableURL = URL(fileURLWithPath: TestSupport.vigilBinary)
+        vigil.arguments = ["run", "--tap", tap, "--sink", "/dev/null", "--poll-interval", "10000", log]
+        vigil.standardError = FileHandle.nullDevice
+        try vigil.run()
+        defer { vigil.terminate(); vigil.waitUntilExit() }
+        Thread.sleep(forTimeInterval: 0.5)   // started and waiting
+        let handle = FileHandle(forWritingAtPath: log)!
+        let began = Date()
+        handle.write(Data("2026-03-01T00:00:00.000Z INFO [app] seq=1 ok\n".utf8))
+        try handle.close()
+        while CrashRestartTests.countSeqs(tap)[1] == nil, Date().timeIntervalSince(began) < 9 { usleep(2000) }
+        let waited = Date().timeIntervalSince(began)
+        #expect(CrashRestartTests.countSeqs(tap)[1] == 1)
+        #expect(waited < 5, "woken by inotify, not by the 10 s poll interval (\(waited) s)")
+    }
+}
