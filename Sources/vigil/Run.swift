@@ -307,6 +307,7 @@ struct Run: ParsableCommand {
             snapshot.checkpointTimestamp = Double(committedWallTime) / 1000
             snapshot.checkpointsRejected = store?.rejected.count ?? 0
             snapshot.inputsPaused = output.stalled != nil || tapOutput?.stalled != nil
+            snapshot.notify = notifier?.stats ?? [:]
             endpoint.publish(snapshot)
         }
 

@@ -196,8 +196,9 @@ final class SilentListener: @unchecked Sendable {
         let log = dir.appendingPathComponent("app.log").path
         let writer = WallClockLogWriter(path: log)
         defer { writer.stop() }
+        let port = ServiceSupport.freePort()
         let vigil = try ServiceSupport.start(TestSupport.vigilBinary, [
-            "run", "--rules", rules, "--sink", dir.appendingPathComponent("a.jsonl").path, "--poll-interval", "50",
+            "run", "--listen", "127.0.0.1:\(port)", "--rules", rules, "--sink", dir.appendingPathComponent("a.jsonl").path, "--poll-interval", "50",
             "--notify", "teams=http://127.0.0.1:\(silent.port)/hook", "--notify", "slack:ops=http://127.0.0.1:\(receiver.port)/hook",
             "--notify", "jira=http://127.0.0.1:\(receiver.port)/", "--notify-option", "jira.project=OPS", log,
         ], log: dir.appendingPathComponent("a.err"))
@@ -219,5 +220,16 @@ final class SilentListener: @unchecked Sendable {
         #expect(ServiceSupport.waitUntil(timeout: 20) { receiver.requestLines.contains("POST /rest/api/2/issue/OPS-1/comment") })
         let slackBodies = receiver.bodies.filter { $0.contains(#""blocks""#) }
         #expect(slackBodies.filter { $0.contains("] Opened:") }.count >= 1)
+        // Delivery counts per target on /metrics: slack was retried after its 500s, then delivered;
+        // teams never answered, so its records are still queued or being retried.
+        func sample(_ name: String, _ target: String) -> Double? {
+            guard let body = ServiceSupport.http(port, "/metrics")?.body,
+                  let line = body.split(separator: "\n").first(where: { $0.hasPrefix("\(name){target=\"\(target)\"}") }) else { return nil }
+            return Double(line.split(separator: " ").last ?? "")
+        }
+        #expect(ServiceSupport.waitUntil(timeout: 10) { (sample("vigil_notify_sent_total", "ops") ?? 0) >= 2 })
+        #expect((sample("vigil_notify_retries_total", "ops") ?? 0) >= 1)
+        #expect(sample("vigil_notify_sent_total", "teams") == 0)
+        #expect((sample("vigil_notify_queued", "teams") ?? 0) + (sample("vigil_notify_retries_total", "teams") ?? 0) >= 1)
     }
 }

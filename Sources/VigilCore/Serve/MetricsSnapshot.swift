@@ -54,6 +54,8 @@ public struct MetricsSnapshot: Sendable {
     public var checkpointTimestamp = 0.0
     public var checkpointsRejected = 0
     public var inputsPaused = false
+    /// `--notify` deliveries per target name (names come from the command line: bounded).
+    public var notify: [String: NotifyDispatcher.Stats] = [:]
 
     public init() {}
 }
@@ -135,6 +137,19 @@ extension MetricsSnapshot {
         m.family("vigil_alert_pushes_total", .counter, "Alertmanager push attempts, by result.")
         for result in ["success", "failure"] { m.sample("vigil_alert_pushes_total", [("result", result)], alertPushes[result] ?? 0) }
         m.single("vigil_alerts_queued", .gauge, "Alerts waiting to be delivered to Alertmanager.", Double(alertsQueued))
+        let notifyFamilies: [(String, MetricsText.Kind, String, (NotifyDispatcher.Stats) -> Int)] = [
+            ("vigil_notify_sent_total", .counter, "Records delivered to a --notify target.", { $0.sent }),
+            ("vigil_notify_failed_total", .counter, "Records a --notify target refused (4xx) or that failed every retry.", { $0.failed }),
+            ("vigil_notify_retries_total", .counter, "Retried deliveries to a --notify target.", { $0.retries }),
+            ("vigil_notify_dropped_total", .counter, "Records dropped for a --notify target (full queue, or pending at shutdown).", { $0.dropped }),
+            ("vigil_notify_queued", .gauge, "Records waiting for a --notify target.", { $0.queued }),
+        ]
+        if !notify.isEmpty {
+            for (name, kind, help, value) in notifyFamilies {
+                m.family(name, kind, help)
+                for target in notify.keys.sorted() { m.sample(name, [("target", target)], Double(value(notify[target]!))) }
+            }
+        }
         m.single("vigil_config_last_reload_successful", .gauge, "1 when the last rule (re)load succeeded.", reloadSuccessful ? 1 : 0)
         m.single("vigil_config_last_reload_success_timestamp_seconds", .gauge, "Unix time of the last successful rule (re)load.", reloadTimestamp)
         m.single("vigil_ready", .gauge, "1 once the sources are open and being read.", ready ? 1 : 0)
