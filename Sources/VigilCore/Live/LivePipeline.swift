@@ -167,10 +167,12 @@ public final class LivePipeline {
                 truncations += 1
                 processed += readCopyTail(truncation, of: file)
             }
+            let nulsBefore = file.reader.nulBytesSkipped
             while let line = try file.reader.next() {
                 process(line, parser: file.parser, source: file.source)
                 processed += 1
             }
+            counters.nulBytesSkipped += file.reader.nulBytesSkipped - nulsBefore
             if file.reader.linesHandedOut != before { lastActive[ObjectIdentifier(file)] = now }
             file.checkPath(now: now)
             if file.head == nil {
