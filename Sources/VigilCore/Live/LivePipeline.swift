@@ -180,10 +180,13 @@ public final class LivePipeline {
                 if let head = file.head { knownHeads.insert(head) }
             }
         }
-        // A retired file is closed once drained and quiet for rotate_wait; its last partial line
-        // (a writer that never finished it) is processed then.
+        // A retired file is closed once drained and quiet for rotate_wait (from its retirement or
+        // its last line, whichever is later: a writer may go on writing to a deleted or renamed
+        // file for longer, RELIABILITY R7); its last partial line (a writer that never finished
+        // it) is processed then.
         files.removeAll { file in
-            guard let retired = file.retiredAt, now - retired >= options.rotateWait else { return false }
+            guard let retired = file.retiredAt,
+                  now - max(retired, lastActive[ObjectIdentifier(file)] ?? retired) >= options.rotateWait else { return false }
             file.reader.endOfInput()
             while let line = try? file.reader.next() {
                 process(line, parser: file.parser, source: file.source)
