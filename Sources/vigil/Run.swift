@@ -381,16 +381,21 @@ struct Run: ParsableCommand {
 }
 
 extension Run {
-    /// Whether journalctl can seek to `cursor` (it exits 1, "Failed to seek to cursor", when not).
+    /// Whether the journal holds the entry `cursor` names. journalctl exits 1 for a cursor it
+    /// cannot parse, but seeks to the nearest entry for one of another journal (another boot, a
+    /// vacuumed or replaced file) and exits 0 — and `--after-cursor` then skips that entry
+    /// unread. So the entry at the cursor is fetched and its `__CURSOR` compared.
     static func journalAccepts(cursor: String, arguments: [String]) -> Bool {
         let check = Process()
         check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        check.arguments = ["journalctl", "--cursor=" + cursor, "--lines=0", "--quiet", "--no-pager"] + arguments
-        check.standardOutput = FileHandle.nullDevice
+        check.arguments = ["journalctl", "--cursor=" + cursor, "--lines=1", "--output=json", "--no-pager"] + arguments
+        let output = Pipe()
+        check.standardOutput = output
         check.standardError = FileHandle.nullDevice
         do { try check.run() } catch { return false }
+        let entry = output.fileHandleForReading.readDataToEndOfFile()
         check.waitUntilExit()
-        return check.terminationStatus == 0
+        return check.terminationStatus == 0 && String(decoding: entry, as: UTF8.self).contains("\"__CURSOR\":\"\(cursor)\"")
     }
 }
 

@@ -70,7 +70,8 @@ import Testing
         try h.poll()
         old.write(Data("2026-11-26T10:00:00.000Z INFO [api] seq=100 straggler latency_ms=5\n".utf8))
         h.seq = 101
-        try h.poll(advance: 6_000)          // past rotate_wait: the old file is closed
+        try h.poll(advance: 6_000)          // past rotate_wait: the straggler is read
+        try h.poll(advance: 6_000)          // quiet for rotate_wait since: the old file is closed
         h.expectExactlyOnce(101)
         #expect(h.pipeline.rotations == 1)
         #expect(h.pipeline.counters.linesRead == 101)

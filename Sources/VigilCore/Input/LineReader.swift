@@ -44,6 +44,13 @@ public final class LineReader {
     /// a partial last line is held until its newline arrives or `endOfInput()` is called.
     public var follow = false
 
+    /// Skip NUL bytes where a line would start (follow mode): a writer without O_APPEND that goes
+    /// on at its old offset after a copytruncate leaves a sparse hole of NULs before its next line
+    /// (RELIABILITY R4). Skipped bytes are counted, and offsets stay exact.
+    public var skipsNULRuns = false
+    /// NUL bytes skipped so far (`skipsNULRuns`).
+    public private(set) var nulBytesSkipped: Int64 = 0
+
     /// Stream offset of the first byte not yet handed out as part of a line.
     public var consumedOffset: Int64 { base + Int64(start) }
     /// Stream offset up to which bytes have been read from the stream.
@@ -76,6 +83,11 @@ public final class LineReader {
         if let error = pendingError { pendingError = nil; throw error }
         if skipping != nil { return try skipLongLine() }
         while true {
+            if skipsNULRuns {
+                let first = start
+                while start < end, buffer[start] == 0 { start += 1 }
+                nulBytesSkipped += Int64(start - first)
+            }
             if start < end, let nl = memchr(buffer + start, 10, end - start) {
                 let newline = buffer.distance(to: nl.assumingMemoryBound(to: UInt8.self))
                 return take(upTo: newline, consumed: newline + 1)

@@ -46,6 +46,7 @@ extension FollowedFile {
         lseek(opened.fd, off_t(parkedAt), SEEK_SET)
         let resumed = LineReader(stream: DescriptorStream(fd: opened.fd, path: path, owned: true), maxLineBytes: maxLineBytes)
         resumed.follow = true
+        resumed.skipsNULRuns = true
         resumed.resume(atOffset: reader.consumedOffset, lineNumber: reader.linesHandedOut)
         reader = resumed
         fd = opened.fd

@@ -38,6 +38,7 @@ final class FollowedFile {
         if fromEnd { lseek(fd, 0, SEEK_END) }
         reader = LineReader(stream: DescriptorStream(fd: fd, path: openPath ?? path, owned: true), maxLineBytes: maxLineBytes)
         reader.follow = true
+        reader.skipsNULRuns = true
         if let resume {
             lseek(fd, off_t(resume.offset), SEEK_SET)
             reader.resume(atOffset: resume.offset, lineNumber: resume.lines)

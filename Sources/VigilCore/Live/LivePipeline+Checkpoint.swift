@@ -21,6 +21,8 @@ public struct LiveInputsState: Codable, Sendable {
     }
 
     var files: [File] = []
+    /// Archives read whole, by path (absent in checkpoints written before it was kept).
+    var archives: [String: ArchiveProgress]?
     var knownHeads: [UInt64] = []
     var settled: [String: [UInt64]] = [:]
     var anchorEvent: EventTime?
@@ -29,6 +31,18 @@ public struct LiveInputsState: Codable, Sendable {
     public var journalCursor: String?
     /// Event time of the newest line processed.
     public var anchorEventTime: EventTime? { anchorEvent }
+}
+
+/// How far `vigil run` read an archive that is not a generation of a followed file: the
+/// decompressed offset after its last complete line, and a fingerprint of its first bytes (like a
+/// followed file's), so that a member appended later is read and nothing before it again.
+struct ArchiveProgress: Codable, Sendable, Equatable {
+    var device: UInt64
+    var inode: UInt64
+    var offset: Int64
+    var lines: Int
+    var fingerprintLength: Int
+    var fingerprint: UInt64
 }
 
 extension LivePipeline {
@@ -44,6 +58,7 @@ extension LivePipeline {
                                      fingerprint: (file.fd >= 0 ? FileHead.hash(fd: file.fd, count: length)
                                                                 : FileHead.hash(path: file.path, count: length)) ?? 0))
         }
+        state.archives = archives.isEmpty ? nil : archives
         state.knownHeads = knownHeads.sorted()
         state.settled = settled
         state.anchorEvent = anchor?.event
@@ -69,6 +84,7 @@ extension LivePipeline {
         }
         let state = checkpoint.inputs
         knownHeads = Set(state.knownHeads)
+        archives = state.archives ?? [:]
         settled = state.settled
         if let event = state.anchorEvent, let wall = state.anchorWall { anchor = (event, wall) }
         journalCursor = Array((state.journalCursor ?? "").utf8)

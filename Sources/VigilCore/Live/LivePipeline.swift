@@ -68,6 +68,8 @@ public final class LivePipeline {
     public private(set) var pathsRefused = 0
     /// Heads (`FileHead`) of every file read: a new path with a known head is a generation of it.
     var knownHeads: Set<UInt64> = []
+    /// Archives read whole (not generations of a followed file), by path: how far they were read.
+    var archives: [String: ArchiveProgress] = [:]
     /// Generations skipped because their head was known.
     public private(set) var generationsSkipped = 0
     /// Copies of followed files (same head, new inode) seen before the original was truncated:
@@ -167,10 +169,12 @@ public final class LivePipeline {
                 truncations += 1
                 processed += readCopyTail(truncation, of: file)
             }
+            let nulsBefore = file.reader.nulBytesSkipped
             while let line = try file.reader.next() {
                 process(line, parser: file.parser, source: file.source)
                 processed += 1
             }
+            counters.nulBytesSkipped += file.reader.nulBytesSkipped - nulsBefore
             if file.reader.linesHandedOut != before { lastActive[ObjectIdentifier(file)] = now }
             file.checkPath(now: now)
             if file.head == nil {
@@ -178,10 +182,13 @@ public final class LivePipeline {
                 if let head = file.head { knownHeads.insert(head) }
             }
         }
-        // A retired file is closed once drained and quiet for rotate_wait; its last partial line
-        // (a writer that never finished it) is processed then.
+        // A retired file is closed once drained and quiet for rotate_wait (from its retirement or
+        // its last line, whichever is later: a writer may go on writing to a deleted or renamed
+        // file for longer, RELIABILITY R7); its last partial line (a writer that never finished
+        // it) is processed then.
         files.removeAll { file in
-            guard let retired = file.retiredAt, now - retired >= options.rotateWait else { return false }
+            guard let retired = file.retiredAt,
+                  now - max(retired, lastActive[ObjectIdentifier(file)] ?? retired) >= options.rotateWait else { return false }
             file.reader.endOfInput()
             while let line = try? file.reader.next() {
                 process(line, parser: file.parser, source: file.source)
@@ -307,7 +314,7 @@ public final class LivePipeline {
             // it has not changed since the previous look.
             let compressed = path.hasSuffix(".gz") || Self.isGzip(path)
             if compressed, unsettledArchives.updateValue(stamp, forKey: path) != stamp { continue }
-            if let head = FileHead.hash(path: path), knownHeads.contains(head) {
+            if let head = FileHead.hash(path: path), knownHeads.contains(head), archives[path]?.inode != UInt64(info.st_ino) {
                 // A copy or a compressed generation of a file already read (copytruncate's `.1`,
                 // logrotate's `.2.gz`): its lines have been processed (a copy's unread tail is read
                 // if the original turns out to have been truncated).
@@ -319,8 +326,11 @@ public final class LivePipeline {
             let logical = SourceSet.logicalName(of: path)
             let source = Source(name: logical, defaultService: SourceSet.serviceName(fromLogical: logical), files: [path])
             if compressed {
-                // An archive that is not a generation of anything read: read it once, whole.
-                readArchive(path, source: source)
+                // An archive that is not a generation of anything read: read it once, whole; one
+                // read before that changed since (a gzip member appended, or it was still being
+                // written) is continued where it stopped (RELIABILITY G2, G3).
+                let progress = archives[path].flatMap { $0.device == UInt64(info.st_dev) && $0.inode == UInt64(info.st_ino) ? $0 : nil }
+                readArchive(path, source: source, continuing: progress)
                 settled[path] = stamp
                 continue
             }
@@ -368,24 +378,48 @@ public final class LivePipeline {
         return withUnsafeMutableBytes(of: &magic) { pread(fd, $0.baseAddress, 2, 0) } == 2 && magic.0 == 0x1f && magic.1 == 0x8b
     }
 
-    private func readArchive(_ path: String, source: Source) {
+    /// Reads an archive to its end, or from where `progress` says an earlier read stopped (when
+    /// the archive still starts the same and is that long), and records how far it got: the
+    /// complete lines only, so an archive that ended in the middle of a member (still being
+    /// written) is continued when it grows, and one that gets another member appended (`gzip -c
+    /// b >> x.gz`) gives only the new member's lines.
+    private func readArchive(_ path: String, source: Source, continuing progress: ArchiveProgress?) {
         guard let stream = try? InputOpener.open(path) else { return }
+        var info = stat()
+        guard stat(path, &info) == 0 else { return }
         let reader = LineReader(stream: stream, maxLineBytes: options.maxLineBytes)
+        if let progress, progress.offset > 0,
+           fingerprint(path: path, length: progress.fingerprintLength) == progress.fingerprint,
+           Self.skip(progress.offset, of: stream) {
+            reader.resume(atOffset: progress.offset, lineNumber: progress.lines)
+        } else if progress != nil {
+            // Rewritten in place (other first bytes, or shorter): new content, read from the start.
+            return readArchive(path, source: source, continuing: nil)
+        }
         let parser = LineParser(rules: options.rules, defaultService: source.defaultService, maxLineBytes: options.maxLineBytes)
         parser.timestamps = TimestampParser.forFile(path, year: options.year)
-        var head = [UInt8]()
         do {
-            while let line = try reader.next() {
-                if head.count < FileHead.length {
-                    head += UnsafeBufferPointer(start: line.bytes, count: min(line.count, FileHead.length - head.count))
-                    if head.count < FileHead.length { head.append(10) }
-                }
-                process(line, parser: parser, source: source)
-            }
+            while let line = try reader.next() { process(line, parser: parser, source: source) }
         } catch {
-            counters.sourceErrors.append(error.description)
+            report(path, error.description)
         }
-        if head.count >= FileHead.length { knownHeads.insert(head.prefix(FileHead.length).withUnsafeBytes { FileHead.hash($0) }) }
+        let offset = reader.consumedOffset
+        let length = Int(min(offset, Int64(FileHead.length)))
+        archives[path] = ArchiveProgress(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), offset: offset, lines: reader.linesHandedOut,
+                                         fingerprintLength: length, fingerprint: fingerprint(path: path, length: length) ?? 0)
+        if let head = FileHead.hash(path: path) { knownHeads.insert(head) }
+    }
+
+    /// Reads and drops the first `count` bytes of `stream`; false when it ends before.
+    static func skip(_ count: Int64, of stream: ByteStream) -> Bool {
+        var left = count
+        var scratch = [UInt8](repeating: 0, count: 65536)
+        while left > 0 {
+            let n = scratch.withUnsafeMutableBufferPointer { (try? stream.read(into: $0.baseAddress!, capacity: min($0.count, Int(left)))) ?? 0 }
+            if n == 0 { return false }
+            left -= Int64(n)
+        }
+        return true
     }
 
     /// After a copytruncate: reads the copy of the old content from where reading had stopped.

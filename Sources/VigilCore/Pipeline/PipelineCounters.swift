@@ -20,6 +20,9 @@ public struct PipelineCounters: Sendable, Equatable {
     /// as unmatched by that format); and formats switched off for hitting it too often.
     public var regexLimitHits: [String: Int] = [:]
     public var formatsDisabled: [String] = []
+    /// NUL bytes skipped at the start of lines: the hole a writer without O_APPEND leaves when it
+    /// goes on at its old offset after a copytruncate (RELIABILITY R4).
+    public var nulBytesSkipped: Int64 = 0
     /// Files that could not be read to the end (corrupt gzip …), with the reason.
     public var sourceErrors: [String] = []
 
@@ -35,6 +38,7 @@ public struct PipelineCounters: Sendable, Equatable {
         if carriageReturns > 0 { text += ", \(carriageReturns) CRLF" }
         if invalidUTF8 > 0 { text += ", \(invalidUTF8) invalid UTF-8" }
         if outsideRange > 0 { text += ", \(outsideRange) outside --from/--to" }
+        if nulBytesSkipped > 0 { text += ", \(nulBytesSkipped) NUL bytes skipped" }
         if archiveLimitExceeded > 0 { text += ", \(archiveLimitExceeded) archives cut at the decompression limit" }
         let hits = regexLimitHits.values.reduce(0, +)
         if hits > 0 { text += ", \(hits) regex limit hits" }
