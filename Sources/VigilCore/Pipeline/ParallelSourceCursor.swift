@@ -4,18 +4,11 @@ import Foundation
 /// loop in batches with copies of their bytes, so the merge sees exactly what a `SourceCursor`
 /// would give and the output is byte-identical whatever the number of jobs.
 final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
-    /// One event, its byte fields as ranges into its batch's arena.
+    /// One event: the parsed fields with their byte buffers pointing into the batch's arena
+    /// (which never moves), so the consumer takes them as they are.
     struct Event {
-        var ts: EventTime
-        var level: Level
-        var status: Int32
-        var latencyMs: Double
-        var format: Int
-        var changeKeywords: UInt64
-        var service: (start: Int, count: Int)
-        var message: (start: Int, count: Int)?
-        var cursor: (start: Int, count: Int)?
-        var line: (start: Int, count: Int)
+        var parsed: ParsedLine
+        var line: UnsafeBufferPointer<UInt8>
         var lineNumber: Int
         var offset: Int64
     }
@@ -38,6 +31,15 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
         }
 
         deinit { arena.deallocate() }
+
+        /// Empties a consumed batch for reuse (its arena pages are already mapped).
+        func reset() {
+            events.removeAll(keepingCapacity: true)
+            used = 0
+            counters = PipelineCounters()
+            error = nil
+            isLast = false
+        }
 
         func copy(_ bytes: UnsafeBufferPointer<UInt8>?) -> (start: Int, count: Int)? {
             guard let bytes, let base = bytes.baseAddress else { return nil }
@@ -64,6 +66,9 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
     private let depth = 4
     // Guarded by `condition`.
     private var stopped = false
+    /// Consumed batches, reset, for the parse threads to fill again: a fresh batch would cost a
+    /// megabyte of page faults and zeroing each time.
+    private var spare: [Batch] = []
     // Consumer side.
     private var lane = 0
     /// Lines of the lanes before the current one, and of the current one so far: a segment counts
@@ -127,18 +132,37 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
                 let need = line.count + (p.service?.count ?? 0) + (p.message?.count ?? 0) + (p.cursor?.count ?? 0)
                 if batch.used + need > batch.capacity || batch.events.count >= 8192 {
                     guard send(batch, to: lane) else { return }
-                    batch = Batch(capacity: capacity)
+                    batch = reuse() ?? Batch(capacity: capacity)
                 }
+                let arena = UnsafePointer(batch.arena)
                 let lineRange = batch.copy(UnsafeBufferPointer(start: line.bytes, count: line.count)) ?? (batch.used, 0)
-                batch.events.append(Event(ts: p.ts, level: p.level, status: p.status, latencyMs: p.latencyMs, format: p.format, changeKeywords: p.changeKeywords,
-                                          service: batch.copy(p.service) ?? (batch.used, 0), message: batch.copy(p.message),
-                                          cursor: batch.copy(p.cursor), line: lineRange, lineNumber: line.number, offset: line.offset))
+                let lineCopy = UnsafeBufferPointer(start: arena + lineRange.start, count: lineRange.count)
+                // Fields that lie inside the line (most do) point into its copy instead of being copied again.
+                let lineStart = line.bytes, lineEnd = line.bytes + line.count
+                func place(_ field: UnsafeBufferPointer<UInt8>?) -> UnsafeBufferPointer<UInt8>? {
+                    if let field, let base = field.baseAddress, base >= lineStart, base + field.count <= lineEnd {
+                        return UnsafeBufferPointer(start: arena + lineRange.start + (base - lineStart), count: field.count)
+                    }
+                    return batch.copy(field).map { UnsafeBufferPointer(start: arena + $0.start, count: $0.count) }
+                }
+                var moved = p
+                moved.service = place(p.service) ?? UnsafeBufferPointer(start: arena + batch.used, count: 0)
+                moved.message = place(p.message)
+                moved.cursor = place(p.cursor)
+                batch.events.append(Event(parsed: moved, line: lineCopy, lineNumber: line.number, offset: line.offset))
                 continue
             }
             batch.isLast = true
             _ = send(batch, to: lane)
             return
         }
+    }
+
+    /// A batch the consumer is done with, if any.
+    private func reuse() -> Batch? {
+        condition.lock()
+        defer { condition.unlock() }
+        return spare.popLast()
     }
 
     /// Hands a batch to the consumer, waiting while the queue is full; false when stopped.
@@ -155,19 +179,8 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
     func advance(_ counters: inout PipelineCounters) throws(InputError) -> Bool {
         while true {
             if let batch = current, index < batch.events.count {
-                let e = batch.events[index]
+                parsed = batch.events[index].parsed
                 index += 1
-                let arena = UnsafePointer(batch.arena)
-                parsed = ParsedLine()
-                parsed.ts = e.ts
-                parsed.level = e.level
-                parsed.status = e.status
-                parsed.latencyMs = e.latencyMs
-                parsed.format = e.format
-                parsed.changeKeywords = e.changeKeywords
-                parsed.service = UnsafeBufferPointer(start: arena + e.service.start, count: e.service.count)
-                parsed.message = e.message.map { UnsafeBufferPointer(start: arena + $0.start, count: $0.count) }
-                parsed.cursor = e.cursor.map { UnsafeBufferPointer(start: arena + $0.start, count: $0.count) }
                 return true
             }
             if let batch = current, batch.isLast {
@@ -180,6 +193,11 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
             condition.lock()
             while lanes[lane].queue.isEmpty { condition.wait() }
             let next = lanes[lane].queue.removeFirst()
+            // The batch read so far is done with (`parsed` and `evidence` move on to the next one).
+            if let done = current, done.error == nil {
+                done.reset()
+                spare.append(done)
+            }
             condition.broadcast()
             condition.unlock()
             counters.merge(next.counters)
@@ -193,9 +211,8 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
     func evidence() -> Evidence {
         let batch = current!
         let e = batch.events[index - 1]
-        return Evidence(ts: e.ts, source: source.name, lineNumber: lineBase + e.lineNumber, offset: e.offset,
-                        line: Array(UnsafeBufferPointer(start: batch.arena + e.line.start, count: e.line.count)),
-                        cursor: e.cursor.map { String(decoding: UnsafeBufferPointer(start: batch.arena + $0.start, count: $0.count), as: UTF8.self) })
+        return Evidence(ts: e.parsed.ts, source: source.name, lineNumber: lineBase + e.lineNumber, offset: e.offset,
+                        line: Array(e.line), cursor: e.parsed.cursor.map { String(decoding: $0, as: UTF8.self) })
     }
 }
 
