@@ -41,11 +41,31 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
             isLast = false
         }
 
-        func copy(_ bytes: UnsafeBufferPointer<UInt8>?) -> (start: Int, count: Int)? {
-            guard let bytes, let base = bytes.baseAddress else { return nil }
-            (arena + used).update(from: base, count: bytes.count)
-            defer { used += bytes.count }
-            return (used, bytes.count)
+        /// Adds the event of `line`, parsed as `p`: the line is copied into the arena; fields that lie
+        /// inside the line (most do) point into its copy, others are copied after it.
+        func append(_ p: ParsedLine, line: Line) {
+            let copy = UnsafePointer(arena + used)
+            (arena + used).update(from: line.bytes, count: line.count)
+            used += line.count
+            var event = Event(parsed: p, line: UnsafeBufferPointer(start: copy, count: line.count), lineNumber: line.number, offset: line.offset)
+            event.parsed.service = place(p.service, line, copy) ?? UnsafeBufferPointer(start: arena + used, count: 0)
+            event.parsed.message = place(p.message, line, copy)
+            event.parsed.cursor = place(p.cursor, line, copy)
+            events.append(event)
+        }
+
+        /// Where `field` is in the arena: in the line's `copy` when it lies inside the line, else a copy
+        /// of its own.
+        @inline(__always)
+        private func place(_ field: UnsafeBufferPointer<UInt8>?, _ line: Line, _ copy: UnsafePointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
+            guard let field, let base = field.baseAddress else { return nil }
+            if base >= line.bytes, base + field.count <= line.bytes + line.count {
+                return UnsafeBufferPointer(start: copy + (base - line.bytes), count: field.count)
+            }
+            let at = UnsafePointer(arena + used)
+            (arena + used).update(from: base, count: field.count)
+            used += field.count
+            return UnsafeBufferPointer(start: at, count: field.count)
         }
     }
 
@@ -134,22 +154,7 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
                     guard send(batch, to: lane) else { return }
                     batch = reuse() ?? Batch(capacity: capacity)
                 }
-                let arena = UnsafePointer(batch.arena)
-                let lineRange = batch.copy(UnsafeBufferPointer(start: line.bytes, count: line.count)) ?? (batch.used, 0)
-                let lineCopy = UnsafeBufferPointer(start: arena + lineRange.start, count: lineRange.count)
-                // Fields that lie inside the line (most do) point into its copy instead of being copied again.
-                let lineStart = line.bytes, lineEnd = line.bytes + line.count
-                func place(_ field: UnsafeBufferPointer<UInt8>?) -> UnsafeBufferPointer<UInt8>? {
-                    if let field, let base = field.baseAddress, base >= lineStart, base + field.count <= lineEnd {
-                        return UnsafeBufferPointer(start: arena + lineRange.start + (base - lineStart), count: field.count)
-                    }
-                    return batch.copy(field).map { UnsafeBufferPointer(start: arena + $0.start, count: $0.count) }
-                }
-                var moved = p
-                moved.service = place(p.service) ?? UnsafeBufferPointer(start: arena + batch.used, count: 0)
-                moved.message = place(p.message)
-                moved.cursor = place(p.cursor)
-                batch.events.append(Event(parsed: moved, line: lineCopy, lineNumber: line.number, offset: line.offset))
+                batch.append(p, line: line)
                 continue
             }
             batch.isLast = true
