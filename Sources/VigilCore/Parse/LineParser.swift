@@ -22,6 +22,8 @@ public final class LineParser {
     private var limitHitCounts: [Int]
     private enum KindTag: UInt8 { case json, logfmt, regex }
     public var timestamps: TimestampParser
+    /// The last ISO and nginx timestamps' date and time of day (lines of one second read only their fraction).
+    private var timestampMemo = TimestampMemo()
     /// Service for lines that name none (the `NAME` of `NAME=PATH`, else the source's file stem).
     private let defaultService: [UInt8]
     /// The format that last matched a line starting with each byte value: a file that mixes
@@ -190,7 +192,7 @@ public final class LineParser {
         if out.level == .unknown, out.status == 0, let message = out.message, let base = message.baseAddress {
             out.level = Level.sniff(base, message.count)
         }
-        guard let r = first(g.ts), let ts = timestamps.parse(p + r.start, r.end - r.start) else { return .some(.badTimestamp) }
+        guard let r = first(g.ts), let ts = timestamps.parse(p + r.start, r.end - r.start, memo: &timestampMemo) else { return .some(.badTimestamp) }
         out.ts = ts
         return .some(nil)
     }
@@ -260,8 +262,7 @@ public final class LineParser {
         while i < n {
             let equals = ByteSearch.first(61, p, from: i, n)
             guard equals < n else { break }
-            var keyStart = equals
-            while keyStart > i, p[keyStart - 1] != 32, p[keyStart - 1] != 9 { keyStart -= 1 }
+            let keyStart = ByteSearch.afterLastBlank(p, from: i, to: equals)
             var valueStart = equals + 1
             var valueEnd: Int
             if valueStart < n, p[valueStart] == 34 {
@@ -401,8 +402,31 @@ struct FormatGroups {
     }
 }
 
-/// Finding a byte a short way ahead, eight bytes at a time, without a call.
+/// Finding a byte a short way ahead (or behind), eight bytes at a time, without a call.
 enum ByteSearch {
+    /// Each byte of `x` that is zero becomes 0x80, every other byte 0 (exact, unlike the cheaper test
+    /// that `first` uses, which may flag bytes above a zero byte).
+    @inline(__always)
+    static func zeroBytes(_ x: UInt64) -> UInt64 {
+        ~(((x & 0x7f7f_7f7f_7f7f_7f7f) &+ 0x7f7f_7f7f_7f7f_7f7f) | x | 0x7f7f_7f7f_7f7f_7f7f)
+    }
+
+    /// The index after the last space or tab in `p[lower..<upper]`, or `lower` when there is none
+    /// (where a key ending at `upper` starts).
+    @inline(__always)
+    static func afterLastBlank(_ p: UnsafePointer<UInt8>, from lower: Int, to upper: Int) -> Int {
+        var end = upper
+        let raw = UnsafeRawPointer(p)
+        while end - 8 >= lower {
+            let x = raw.loadUnaligned(fromByteOffset: end - 8, as: UInt64.self)
+            let blanks = zeroBytes(x ^ 0x2020_2020_2020_2020) | zeroBytes(x ^ 0x0909_0909_0909_0909)
+            if blanks != 0 { return end - 8 + (63 - blanks.leadingZeroBitCount) >> 3 + 1 }
+            end -= 8
+        }
+        while end > lower, p[end - 1] != 32, p[end - 1] != 9 { end -= 1 }
+        return end
+    }
+
     /// The index of the first `byte` in `p[from..<n]`, or `n`.
     @inline(__always)
     static func first(_ byte: UInt8, _ p: UnsafePointer<UInt8>, from: Int, _ n: Int) -> Int {
