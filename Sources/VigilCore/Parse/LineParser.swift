@@ -268,7 +268,13 @@ public final class LineParser {
             if valueStart < n, p[valueStart] == 34 {
                 valueStart += 1
                 valueEnd = valueStart
-                while valueEnd < n, p[valueEnd] != 34 { if p[valueEnd] == 92 { valueEnd += 1 }; valueEnd += 1 }
+                // To the closing quote; a backslash takes the byte after it along.
+                while valueEnd < n {
+                    let j = ByteSearch.first(34, or: 92, p, from: valueEnd, n)
+                    if j < n, p[j] == 92 { valueEnd = j + 2; continue }
+                    valueEnd = j
+                    break
+                }
                 valueEnd = min(valueEnd, n)
                 i = min(valueEnd + 1, n)
             } else {
@@ -423,8 +429,34 @@ enum ByteSearch {
             if blanks != 0 { return end - 8 + (63 - blanks.leadingZeroBitCount) >> 3 + 1 }
             end -= 8
         }
+        // Fewer than eight bytes left (a short key): one load reaching back before `lower`, when
+        // those bytes exist (`p` is where the text starts), with the bytes before `lower` ignored.
+        if end > lower, end >= 8 {
+            let x = raw.loadUnaligned(fromByteOffset: end - 8, as: UInt64.self)
+            let below = UInt64(lower - (end - 8)) * 8
+            let blanks = ((zeroBytes(x ^ 0x2020_2020_2020_2020) | zeroBytes(x ^ 0x0909_0909_0909_0909)) >> below) << below
+            return blanks != 0 ? end - 8 + (63 - blanks.leadingZeroBitCount) >> 3 + 1 : lower
+        }
         while end > lower, p[end - 1] != 32, p[end - 1] != 9 { end -= 1 }
         return end
+    }
+
+    /// The index of the first `a` or `b` in `p[from..<n]`, or `n`.
+    @inline(__always)
+    static func first(_ a: UInt8, or b: UInt8, _ p: UnsafePointer<UInt8>, from: Int, _ n: Int) -> Int {
+        var i = from
+        let raw = UnsafeRawPointer(p)
+        let pa = UInt64(a) &* 0x0101_0101_0101_0101, pb = UInt64(b) &* 0x0101_0101_0101_0101
+        while i + 8 <= n {
+            let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            let x = w ^ pa, y = w ^ pb
+            // Each test's lowest flagged byte is exact, so the lowest of both is the first match.
+            let found = ((x &- 0x0101_0101_0101_0101) & ~x | (y &- 0x0101_0101_0101_0101) & ~y) & 0x8080_8080_8080_8080
+            if found != 0 { return i + found.trailingZeroBitCount >> 3 }
+            i += 8
+        }
+        while i < n, p[i] != a, p[i] != b { i += 1 }
+        return i
     }
 
     /// The index of the first `byte` in `p[from..<n]`, or `n`.
