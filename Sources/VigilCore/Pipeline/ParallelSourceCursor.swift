@@ -27,7 +27,7 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
         init(capacity: Int) {
             self.capacity = capacity
             arena = .allocate(capacity: capacity)
-            events.reserveCapacity(4096)
+            events.reserveCapacity(ParallelSourceCursor.batchEvents)
         }
 
         deinit { arena.deallocate() }
@@ -69,7 +69,11 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
         }
     }
 
-    private static let batchBytes = 1 << 20
+    /// Batches are small enough that the ones in flight stay in the processor's cache (the parse
+    /// threads write them and the merge reads them soon after), large enough that handing one over
+    /// costs nothing per event.
+    private static let batchBytes = 1 << 17
+    private static let batchEvents = 1024
     /// One parse thread: a reader (the whole source, or one segment of a large plain file) and the
     /// batches it has ready. Lanes are consumed in order, so the source's lines keep their order.
     private final class Lane: @unchecked Sendable {
@@ -83,7 +87,7 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
     private let source: Source
     private let lanes: [Lane]
     private let condition = NSCondition()
-    private let depth = 4
+    private let depth = 8
     // Guarded by `condition`.
     private var stopped = false
     /// Consumed batches, reset, for the parse threads to fill again: a fresh batch would cost a
@@ -143,24 +147,37 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
         // A batch must hold at least one whole event (line, service, message and cursor).
         let capacity = max(Self.batchBytes, 4 * maxLineBytes + 4096)
         var batch = Batch(capacity: capacity)
+        var pending = false
         while true {
-            var more = false
-            do { more = try reader.advance(&batch.counters) } catch { batch.error = error }
-            if more, let line = reader.line {
-                let p = reader.parsed
-                // The message is carried: change recognition and template mining read it.
-                let need = line.count + (p.service?.count ?? 0) + (p.message?.count ?? 0) + (p.cursor?.count ?? 0)
-                if batch.used + need > batch.capacity || batch.events.count >= 8192 {
-                    guard send(batch, to: lane) else { return }
-                    batch = reuse() ?? Batch(capacity: capacity)
-                }
-                batch.append(p, line: line)
-                continue
+            pending = Self.fill(batch, from: reader, pending: pending)
+            if !pending {
+                batch.isLast = true
+                _ = send(batch, to: lane)
+                return
             }
-            batch.isLast = true
-            _ = send(batch, to: lane)
-            return
+            guard send(batch, to: lane) else { return }
+            batch = reuse() ?? Batch(capacity: capacity)
         }
+    }
+
+    /// Moves the reader's events into `batch` until it is full (true: the reader holds an event that
+    /// did not fit) or the source ends (false; an input error is left in the batch). `pending`: the
+    /// reader holds an event already counted that goes first. A function of its own, so batch and
+    /// reader are borrowed for the whole loop rather than retained for each event.
+    private static func fill(_ batch: Batch, from reader: SourceCursor, pending: Bool) -> Bool {
+        var more = pending
+        if !pending {
+            do { more = try reader.advance(&batch.counters) } catch { batch.error = error; return false }
+        }
+        while more, let line = reader.line {
+            let p = reader.parsed
+            // The message is carried: change recognition and template mining read it.
+            let need = line.count + (p.service?.count ?? 0) + (p.message?.count ?? 0) + (p.cursor?.count ?? 0)
+            if !batch.events.isEmpty, batch.used + need > batch.capacity || batch.events.count >= Self.batchEvents { return true }
+            batch.append(p, line: line)
+            do { more = try reader.advance(&batch.counters) } catch { batch.error = error; return false }
+        }
+        return false
     }
 
     /// A batch the consumer is done with, if any.
