@@ -1,7 +1,22 @@
+import Foundation
 import Testing
 @testable import VigilCore
 
 @Suite struct LatencySketchTests {
+    /// The table lookups must give exactly the bucket the logarithm gives.
+    @Test func fastBucketIsBucket() {
+        var rng = SplitMix64(seed: 5)
+        for _ in 0..<50_000 {
+            let whole = Double(rng.next() % 20_000)
+            let digits = Array(String(format: "%d.%03d", Int(rng.next() % 20), Int(rng.next() % 1000)).utf8)
+            let seconds = digits.withUnsafeBufferPointer { ByteNumber.latencyMs($0.baseAddress!, $0.count, bareUnitMs: 1000) }!
+            let any = Double(rng.next() % 1_000_000) / 997
+            for ms in [whole, seconds, any, whole + 0.5, seconds.nextUp, seconds.nextDown] {
+                #expect(LatencySketch.fastBucket(ms) == LatencySketch.bucket(ms), "\(ms)")
+            }
+        }
+    }
+
     @Test func quantilesWithinStatedRelativeError() {
         var sketch = LatencySketch()
         var values: [Double] = []

@@ -27,9 +27,37 @@ public struct LatencySketch: Sendable, Equatable {
         return min(max(i, 0), bucketCount - 1)
     }
 
+    /// The buckets of the whole milliseconds below 16384, computed once with `bucket` itself: most
+    /// latencies are logged as whole milliseconds, and a table lookup spares them the logarithm.
+    private static let wholeMsBuckets: [UInt16] = (0..<16384).map { UInt16(bucket(Double($0))) }
+
+    /// Latencies logged in seconds with three decimals (nginx `rt=0.057`) are not whole milliseconds
+    /// once converted: per whole millisecond below 16384, the value the parser makes of its text in
+    /// seconds, and that value's bucket. A latency equal to the value takes the bucket, exactly.
+    private static let secondsMs: [(ms: Double, bucket: UInt16)] = (0..<16384).map { k in
+        // "s.mmm" (k < 16384: seconds are at most two digits).
+        let f = k % 1000
+        var text: [UInt8] = k >= 10_000 ? [UInt8(48 + k / 10_000)] : []
+        text += [UInt8(48 + k / 1000 % 10), 46, UInt8(48 + f / 100), UInt8(48 + f / 10 % 10), UInt8(48 + f % 10)]
+        let ms = text.withUnsafeBufferPointer { ByteNumber.latencyMs($0.baseAddress!, $0.count, bareUnitMs: 1000) } ?? -1
+        return (ms, UInt16(bucket(ms)))
+    }
+
+    /// `bucket(ms)`, from a table when `ms` is a whole number in it or a value in `secondsMs`.
+    @inline(__always)
+    static func fastBucket(_ ms: Double) -> Int {
+        if ms >= 0, ms < 16383 {
+            let whole = Int(ms)
+            if Double(whole) == ms { return Int(wholeMsBuckets[whole]) }
+            let nearest = secondsMs[Int(ms + 0.5)]
+            if nearest.ms == ms { return Int(nearest.bucket) }
+        }
+        return bucket(ms)
+    }
+
     @inline(__always)
     public mutating func record(_ ms: Double) {
-        counts[LatencySketch.bucket(ms)] &+= 1
+        counts[LatencySketch.fastBucket(ms)] &+= 1
         total += 1
     }
 

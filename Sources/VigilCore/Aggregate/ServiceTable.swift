@@ -15,10 +15,27 @@ struct ServiceTable {
         hashes = Array(repeating: 0, count: 64)
     }
 
+    /// Eight bytes per multiply rather than one (service names are short: one or two words). The
+    /// hash only places keys in slots; ids are given in order of first sight, so it never shows.
     @inline(__always)
     private static func hash(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
-        var h: UInt64 = 0xcbf29ce484222325
-        for i in 0..<n { h = (h ^ UInt64(p[i])) &* 0x100000001b3 }
+        @inline(__always) func mix(_ h: UInt64, _ word: UInt64) -> UInt64 {
+            let m = (h ^ word) &* 0x9e37_79b9_7f4a_7c15
+            return m ^ (m >> 32)
+        }
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(truncatingIfNeeded: n)
+        let raw = UnsafeRawPointer(p)
+        var i = 0
+        while i + 8 <= n {
+            h = mix(h, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            i += 8
+        }
+        if i < n {
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while i < n { tail |= UInt64(p[i]) << shift; shift += 8; i += 1 }
+            h = mix(h, tail)
+        }
         return h
     }
 

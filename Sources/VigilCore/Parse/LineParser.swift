@@ -22,6 +22,8 @@ public final class LineParser {
     private var limitHitCounts: [Int]
     private enum KindTag: UInt8 { case json, logfmt, regex }
     public var timestamps: TimestampParser
+    /// The last ISO and nginx timestamps' date and time of day (lines of one second read only their fraction).
+    private var timestampMemo = TimestampMemo()
     /// Service for lines that name none (the `NAME` of `NAME=PATH`, else the source's file stem).
     private let defaultService: [UInt8]
     /// The format that last matched a line starting with each byte value: a file that mixes
@@ -190,7 +192,7 @@ public final class LineParser {
         if out.level == .unknown, out.status == 0, let message = out.message, let base = message.baseAddress {
             out.level = Level.sniff(base, message.count)
         }
-        guard let r = first(g.ts), let ts = timestamps.parse(p + r.start, r.end - r.start) else { return .some(.badTimestamp) }
+        guard let r = first(g.ts), let ts = timestamps.parse(p + r.start, r.end - r.start, memo: &timestampMemo) else { return .some(.badTimestamp) }
         out.ts = ts
         return .some(nil)
     }
@@ -251,24 +253,32 @@ public final class LineParser {
     }
 
     /// The per-line path of `scanKeyValues` for trailing fields and messages: jumps from `=` to `=`
-    /// with `memchr` (most bytes of a message are not keys) and only fills what is still missing.
+    /// (most bytes of a message are not keys) and only fills what is still missing. The jumps are
+    /// short (a key, a value), too short for a `memchr` call to pay off: `ByteSearch` looks at
+    /// eight bytes at a time inline.
     @inline(__always)
     private func fillMissing(_ p: UnsafePointer<UInt8>, _ n: Int, _ out: inout ParsedLine) {
         var i = 0
-        while i < n, let hit = memchr(p + i, 61, n - i) {
-            let equals = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - p
-            var keyStart = equals
-            while keyStart > i, p[keyStart - 1] != 32, p[keyStart - 1] != 9 { keyStart -= 1 }
+        while i < n {
+            let equals = ByteSearch.first(61, p, from: i, n)
+            guard equals < n else { break }
+            let keyStart = ByteSearch.afterLastBlank(p, from: i, to: equals)
             var valueStart = equals + 1
             var valueEnd: Int
             if valueStart < n, p[valueStart] == 34 {
                 valueStart += 1
                 valueEnd = valueStart
-                while valueEnd < n, p[valueEnd] != 34 { if p[valueEnd] == 92 { valueEnd += 1 }; valueEnd += 1 }
+                // To the closing quote; a backslash takes the byte after it along.
+                while valueEnd < n {
+                    let j = ByteSearch.first(34, or: 92, p, from: valueEnd, n)
+                    if j < n, p[j] == 92 { valueEnd = j + 2; continue }
+                    valueEnd = j
+                    break
+                }
                 valueEnd = min(valueEnd, n)
                 i = min(valueEnd + 1, n)
             } else {
-                valueEnd = memchr(p + valueStart, 32, n - valueStart).map { UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - p } ?? n
+                valueEnd = ByteSearch.first(32, p, from: valueStart, n)
                 i = valueEnd
             }
             let keyLength = equals - keyStart
@@ -396,5 +406,74 @@ struct FormatGroups {
             default: break
             }
         }
+    }
+}
+
+/// Finding a byte a short way ahead (or behind), eight bytes at a time, without a call.
+enum ByteSearch {
+    /// Each byte of `x` that is zero becomes 0x80, every other byte 0 (exact, unlike the cheaper test
+    /// that `first` uses, which may flag bytes above a zero byte).
+    @inline(__always)
+    static func zeroBytes(_ x: UInt64) -> UInt64 {
+        ~(((x & 0x7f7f_7f7f_7f7f_7f7f) &+ 0x7f7f_7f7f_7f7f_7f7f) | x | 0x7f7f_7f7f_7f7f_7f7f)
+    }
+
+    /// The index after the last space or tab in `p[lower..<upper]`, or `lower` when there is none
+    /// (where a key ending at `upper` starts).
+    @inline(__always)
+    static func afterLastBlank(_ p: UnsafePointer<UInt8>, from lower: Int, to upper: Int) -> Int {
+        var end = upper
+        let raw = UnsafeRawPointer(p)
+        while end - 8 >= lower {
+            let x = raw.loadUnaligned(fromByteOffset: end - 8, as: UInt64.self)
+            let blanks = zeroBytes(x ^ 0x2020_2020_2020_2020) | zeroBytes(x ^ 0x0909_0909_0909_0909)
+            if blanks != 0 { return end - 8 + (63 - blanks.leadingZeroBitCount) >> 3 + 1 }
+            end -= 8
+        }
+        // Fewer than eight bytes left (a short key): one load reaching back before `lower`, when
+        // those bytes exist (`p` is where the text starts), with the bytes before `lower` ignored.
+        if end > lower, end >= 8 {
+            let x = raw.loadUnaligned(fromByteOffset: end - 8, as: UInt64.self)
+            let below = UInt64(lower - (end - 8)) * 8
+            let blanks = ((zeroBytes(x ^ 0x2020_2020_2020_2020) | zeroBytes(x ^ 0x0909_0909_0909_0909)) >> below) << below
+            return blanks != 0 ? end - 8 + (63 - blanks.leadingZeroBitCount) >> 3 + 1 : lower
+        }
+        while end > lower, p[end - 1] != 32, p[end - 1] != 9 { end -= 1 }
+        return end
+    }
+
+    /// The index of the first `a` or `b` in `p[from..<n]`, or `n`.
+    @inline(__always)
+    static func first(_ a: UInt8, or b: UInt8, _ p: UnsafePointer<UInt8>, from: Int, _ n: Int) -> Int {
+        var i = from
+        let raw = UnsafeRawPointer(p)
+        let pa = UInt64(a) &* 0x0101_0101_0101_0101, pb = UInt64(b) &* 0x0101_0101_0101_0101
+        while i + 8 <= n {
+            let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            let x = w ^ pa, y = w ^ pb
+            // Each test's lowest flagged byte is exact, so the lowest of both is the first match.
+            let found = ((x &- 0x0101_0101_0101_0101) & ~x | (y &- 0x0101_0101_0101_0101) & ~y) & 0x8080_8080_8080_8080
+            if found != 0 { return i + found.trailingZeroBitCount >> 3 }
+            i += 8
+        }
+        while i < n, p[i] != a, p[i] != b { i += 1 }
+        return i
+    }
+
+    /// The index of the first `byte` in `p[from..<n]`, or `n`.
+    @inline(__always)
+    static func first(_ byte: UInt8, _ p: UnsafePointer<UInt8>, from: Int, _ n: Int) -> Int {
+        var i = from
+        let raw = UnsafeRawPointer(p)
+        let pattern = UInt64(byte) &* 0x0101_0101_0101_0101
+        while i + 8 <= n {
+            // A zero byte of `x` is a match; the lowest flagged byte is exact (borrows only run upwards).
+            let x = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) ^ pattern
+            let found = (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
+            if found != 0 { return i + found.trailingZeroBitCount >> 3 }
+            i += 8
+        }
+        while i < n, p[i] != byte { i += 1 }
+        return i
     }
 }

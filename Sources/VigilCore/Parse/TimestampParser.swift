@@ -38,6 +38,42 @@ public struct TimestampParser: Sendable {
         return nil
     }
 
+    /// `parse`, remembering in `memo` the date and time of day of the last ISO and nginx timestamps:
+    /// consecutive lines mostly share their second, and then only the fraction and offset are read.
+    /// The result is the same as `parse` gives.
+    @inline(__always)
+    public func parse(_ p: UnsafePointer<UInt8>, _ count: Int, memo: inout TimestampMemo) -> EventTime? {
+        var start = 0, end = count
+        while start < end, p[start] == 32 || p[start] == 34 { start += 1 }
+        while end > start, p[end - 1] == 32 || p[end - 1] == 34 { end -= 1 }
+        let n = end - start
+        guard n >= 8 else { return nil }
+        let s = p + start
+        if isDigit(s[0]) {
+            if n >= 19, isDigit(s[1]), isDigit(s[2]), isDigit(s[3]), s[4] == 45 || s[4] == 47 {
+                let key = TimestampMemo.Key(s, 19)
+                if key != memo.iso.key {
+                    guard let seconds = isoSeconds(s) else { return nil }
+                    memo.iso = (key, seconds)
+                }
+                guard let suffix = isoSuffix(s, n) else { return nil }
+                return (memo.iso.seconds - Int64(suffix.offsetSeconds)) * 1000 + Int64(suffix.millis)
+            }
+            if n >= 20, isDigit(s[1]), s[2] == 47 {
+                let key = TimestampMemo.Key(s, 20)
+                if key != memo.commonLog.key {
+                    guard let seconds = commonLogSeconds(s) else { return nil }
+                    memo.commonLog = (key, seconds)
+                }
+                guard let suffix = commonLogSuffix(s, n) else { return nil }
+                return (memo.commonLog.seconds - Int64(suffix.offsetSeconds)) * 1000 + Int64(suffix.millis)
+            }
+            return parseEpoch(s, n)
+        }
+        if n >= 15, let month = monthNumber(s) { return parseSyslog(s, n, month: month) }
+        return nil
+    }
+
     /// Convenience for tests and configuration values.
     public func parse(_ text: String) -> EventTime? {
         var bytes = Array(text.utf8)
@@ -48,9 +84,20 @@ public struct TimestampParser: Sendable {
     // MARK: forms
 
     private func parseISO(_ s: UnsafePointer<UInt8>, _ n: Int) -> EventTime? {
+        guard let seconds = isoSeconds(s), let suffix = isoSuffix(s, n) else { return nil }
+        return (seconds - Int64(suffix.offsetSeconds)) * 1000 + Int64(suffix.millis)
+    }
+
+    /// The date and time of day of the first 19 bytes of an ISO timestamp, as seconds (no offset yet).
+    private func isoSeconds(_ s: UnsafePointer<UInt8>) -> Int64? {
         guard let year = digits(s, 0, 4), let month = digits(s, 5, 2), s[7] == s[4], let day = digits(s, 8, 2),
               s[10] == 84 || s[10] == 32 || s[10] == 116, let hour = digits(s, 11, 2), s[13] == 58,
               let minute = digits(s, 14, 2), s[16] == 58, let second = digits(s, 17, 2) else { return nil }
+        return seconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+    }
+
+    /// The fraction and offset after the first 19 bytes of an ISO timestamp.
+    private func isoSuffix(_ s: UnsafePointer<UInt8>, _ n: Int) -> (millis: Int, offsetSeconds: Int)? {
         var i = 19
         var millis = 0
         if i < n, s[i] == 46 || s[i] == 44 {
@@ -70,14 +117,25 @@ public struct TimestampParser: Sendable {
             }
         }
         guard i == n else { return nil }
-        return compose(year: year, month: month, day: day, hour: hour, minute: minute, second: second, millis: millis, offsetSeconds: offsetSeconds)
+        return (millis, offsetSeconds)
     }
 
     private func parseCommonLog(_ s: UnsafePointer<UInt8>, _ n: Int) -> EventTime? {
+        guard let seconds = commonLogSeconds(s), let suffix = commonLogSuffix(s, n) else { return nil }
+        return (seconds - Int64(suffix.offsetSeconds)) * 1000 + Int64(suffix.millis)
+    }
+
+    /// The date and time of day of the first 20 bytes of an nginx timestamp, as seconds (no offset yet).
+    private func commonLogSeconds(_ s: UnsafePointer<UInt8>) -> Int64? {
         // 26/Nov/2026:10:00:00 +0000
         guard let day = digits(s, 0, 2), let month = monthNumber(s + 3), s[6] == 47, let year = digits(s, 7, 4), s[11] == 58,
               let hour = digits(s, 12, 2), s[14] == 58, let minute = digits(s, 15, 2), s[17] == 58, let second = digits(s, 18, 2)
         else { return nil }
+        return seconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+    }
+
+    /// The fraction and offset after the first 20 bytes of an nginx timestamp.
+    private func commonLogSuffix(_ s: UnsafePointer<UInt8>, _ n: Int) -> (millis: Int, offsetSeconds: Int)? {
         var i = 20
         var millis = 0
         if i < n, s[i] == 46 {
@@ -92,7 +150,7 @@ public struct TimestampParser: Sendable {
             i += 1 + off.length
         }
         guard i == n else { return nil }
-        return compose(year: year, month: month, day: day, hour: hour, minute: minute, second: second, millis: millis, offsetSeconds: offsetSeconds)
+        return (millis, offsetSeconds)
     }
 
     private func parseSyslog(_ s: UnsafePointer<UInt8>, _ n: Int, month: Int) -> EventTime? {
@@ -145,11 +203,16 @@ public struct TimestampParser: Sendable {
     // MARK: pieces
 
     private func compose(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, millis: Int, offsetSeconds: Int) -> EventTime? {
+        guard let secs = seconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second) else { return nil }
+        return (secs - Int64(offsetSeconds)) * 1000 + Int64(millis)
+    }
+
+    /// Seconds since the epoch of a civil date and time (UTC), nil when a field is out of range.
+    private func seconds(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Int64? {
         // 23:59:60 (a leap second) is folded into :59 rather than rejected.
         guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second <= 60 else { return nil }
         let days = CivilTime.daysFromCivil(year: year, month: month, day: day)
-        let secs = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + min(second, 59)) - Int64(offsetSeconds)
-        return secs * 1000 + Int64(millis)
+        return Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + min(second, 59))
     }
 
     private func parseOffset(_ s: UnsafePointer<UInt8>, _ n: Int) -> (seconds: Int, length: Int)? {
@@ -191,4 +254,28 @@ public struct TimestampParser: Sendable {
         default: return nil
         }
     }
+}
+
+/// The date and time of day `TimestampParser.parse(_:_:memo:)` read last, per form, keyed by the bytes
+/// they came from (a form's first 19 or 20 bytes).
+public struct TimestampMemo: Sendable {
+    struct Key: Equatable, Sendable {
+        var a: UInt64 = 0, b: UInt64 = 0, c: UInt64 = 0
+        /// Length is never 0 for a real key, so the empty key matches nothing.
+        var length = 0
+        /// The first `length` (16 < length ≤ 24) bytes at `s`.
+        @inline(__always)
+        init(_ s: UnsafePointer<UInt8>, _ length: Int) {
+            let raw = UnsafeRawPointer(s)
+            a = raw.loadUnaligned(as: UInt64.self)
+            b = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            // The last eight bytes of the key (overlapping `b`).
+            c = raw.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)
+            self.length = length
+        }
+        init() {}
+    }
+    var iso: (key: Key, seconds: Int64) = (Key(), 0)
+    var commonLog: (key: Key, seconds: Int64) = (Key(), 0)
+    public init() {}
 }

@@ -4,18 +4,11 @@ import Foundation
 /// loop in batches with copies of their bytes, so the merge sees exactly what a `SourceCursor`
 /// would give and the output is byte-identical whatever the number of jobs.
 final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
-    /// One event, its byte fields as ranges into its batch's arena.
+    /// One event: the parsed fields with their byte buffers pointing into the batch's arena
+    /// (which never moves), so the consumer takes them as they are.
     struct Event {
-        var ts: EventTime
-        var level: Level
-        var status: Int32
-        var latencyMs: Double
-        var format: Int
-        var changeKeywords: UInt64
-        var service: (start: Int, count: Int)
-        var message: (start: Int, count: Int)?
-        var cursor: (start: Int, count: Int)?
-        var line: (start: Int, count: Int)
+        var parsed: ParsedLine
+        var line: UnsafeBufferPointer<UInt8>
         var lineNumber: Int
         var offset: Int64
     }
@@ -34,20 +27,53 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
         init(capacity: Int) {
             self.capacity = capacity
             arena = .allocate(capacity: capacity)
-            events.reserveCapacity(4096)
+            events.reserveCapacity(ParallelSourceCursor.batchEvents)
         }
 
         deinit { arena.deallocate() }
 
-        func copy(_ bytes: UnsafeBufferPointer<UInt8>?) -> (start: Int, count: Int)? {
-            guard let bytes, let base = bytes.baseAddress else { return nil }
-            (arena + used).update(from: base, count: bytes.count)
-            defer { used += bytes.count }
-            return (used, bytes.count)
+        /// Empties a consumed batch for reuse (its arena pages are already mapped).
+        func reset() {
+            events.removeAll(keepingCapacity: true)
+            used = 0
+            counters = PipelineCounters()
+            error = nil
+            isLast = false
+        }
+
+        /// Adds the event of `line`, parsed as `p`: the line is copied into the arena; fields that lie
+        /// inside the line (most do) point into its copy, others are copied after it.
+        func append(_ p: ParsedLine, line: Line) {
+            let copy = UnsafePointer(arena + used)
+            (arena + used).update(from: line.bytes, count: line.count)
+            used += line.count
+            var event = Event(parsed: p, line: UnsafeBufferPointer(start: copy, count: line.count), lineNumber: line.number, offset: line.offset)
+            event.parsed.service = place(p.service, line, copy) ?? UnsafeBufferPointer(start: arena + used, count: 0)
+            event.parsed.message = place(p.message, line, copy)
+            event.parsed.cursor = place(p.cursor, line, copy)
+            events.append(event)
+        }
+
+        /// Where `field` is in the arena: in the line's `copy` when it lies inside the line, else a copy
+        /// of its own.
+        @inline(__always)
+        private func place(_ field: UnsafeBufferPointer<UInt8>?, _ line: Line, _ copy: UnsafePointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
+            guard let field, let base = field.baseAddress else { return nil }
+            if base >= line.bytes, base + field.count <= line.bytes + line.count {
+                return UnsafeBufferPointer(start: copy + (base - line.bytes), count: field.count)
+            }
+            let at = UnsafePointer(arena + used)
+            (arena + used).update(from: base, count: field.count)
+            used += field.count
+            return UnsafeBufferPointer(start: at, count: field.count)
         }
     }
 
-    private static let batchBytes = 1 << 20
+    /// Batches are small enough that the ones in flight stay in the processor's cache (the parse
+    /// threads write them and the merge reads them soon after), large enough that handing one over
+    /// costs nothing per event.
+    private static let batchBytes = 1 << 17
+    private static let batchEvents = 1024
     /// One parse thread: a reader (the whole source, or one segment of a large plain file) and the
     /// batches it has ready. Lanes are consumed in order, so the source's lines keep their order.
     private final class Lane: @unchecked Sendable {
@@ -61,9 +87,12 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
     private let source: Source
     private let lanes: [Lane]
     private let condition = NSCondition()
-    private let depth = 4
+    private let depth = 8
     // Guarded by `condition`.
     private var stopped = false
+    /// Consumed batches, reset, for the parse threads to fill again: a fresh batch would cost a
+    /// megabyte of page faults and zeroing each time.
+    private var spare: [Batch] = []
     // Consumer side.
     private var lane = 0
     /// Lines of the lanes before the current one, and of the current one so far: a segment counts
@@ -118,27 +147,44 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
         // A batch must hold at least one whole event (line, service, message and cursor).
         let capacity = max(Self.batchBytes, 4 * maxLineBytes + 4096)
         var batch = Batch(capacity: capacity)
+        var pending = false
         while true {
-            var more = false
-            do { more = try reader.advance(&batch.counters) } catch { batch.error = error }
-            if more, let line = reader.line {
-                let p = reader.parsed
-                // The message is carried: change recognition and template mining read it.
-                let need = line.count + (p.service?.count ?? 0) + (p.message?.count ?? 0) + (p.cursor?.count ?? 0)
-                if batch.used + need > batch.capacity || batch.events.count >= 8192 {
-                    guard send(batch, to: lane) else { return }
-                    batch = Batch(capacity: capacity)
-                }
-                let lineRange = batch.copy(UnsafeBufferPointer(start: line.bytes, count: line.count)) ?? (batch.used, 0)
-                batch.events.append(Event(ts: p.ts, level: p.level, status: p.status, latencyMs: p.latencyMs, format: p.format, changeKeywords: p.changeKeywords,
-                                          service: batch.copy(p.service) ?? (batch.used, 0), message: batch.copy(p.message),
-                                          cursor: batch.copy(p.cursor), line: lineRange, lineNumber: line.number, offset: line.offset))
-                continue
+            pending = Self.fill(batch, from: reader, pending: pending)
+            if !pending {
+                batch.isLast = true
+                _ = send(batch, to: lane)
+                return
             }
-            batch.isLast = true
-            _ = send(batch, to: lane)
-            return
+            guard send(batch, to: lane) else { return }
+            batch = reuse() ?? Batch(capacity: capacity)
         }
+    }
+
+    /// Moves the reader's events into `batch` until it is full (true: the reader holds an event that
+    /// did not fit) or the source ends (false; an input error is left in the batch). `pending`: the
+    /// reader holds an event already counted that goes first. A function of its own, so batch and
+    /// reader are borrowed for the whole loop rather than retained for each event.
+    private static func fill(_ batch: Batch, from reader: SourceCursor, pending: Bool) -> Bool {
+        var more = pending
+        if !pending {
+            do { more = try reader.advance(&batch.counters) } catch { batch.error = error; return false }
+        }
+        while more, let line = reader.line {
+            let p = reader.parsed
+            // The message is carried: change recognition and template mining read it.
+            let need = line.count + (p.service?.count ?? 0) + (p.message?.count ?? 0) + (p.cursor?.count ?? 0)
+            if !batch.events.isEmpty, batch.used + need > batch.capacity || batch.events.count >= Self.batchEvents { return true }
+            batch.append(p, line: line)
+            do { more = try reader.advance(&batch.counters) } catch { batch.error = error; return false }
+        }
+        return false
+    }
+
+    /// A batch the consumer is done with, if any.
+    private func reuse() -> Batch? {
+        condition.lock()
+        defer { condition.unlock() }
+        return spare.popLast()
     }
 
     /// Hands a batch to the consumer, waiting while the queue is full; false when stopped.
@@ -155,19 +201,8 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
     func advance(_ counters: inout PipelineCounters) throws(InputError) -> Bool {
         while true {
             if let batch = current, index < batch.events.count {
-                let e = batch.events[index]
+                parsed = batch.events[index].parsed
                 index += 1
-                let arena = UnsafePointer(batch.arena)
-                parsed = ParsedLine()
-                parsed.ts = e.ts
-                parsed.level = e.level
-                parsed.status = e.status
-                parsed.latencyMs = e.latencyMs
-                parsed.format = e.format
-                parsed.changeKeywords = e.changeKeywords
-                parsed.service = UnsafeBufferPointer(start: arena + e.service.start, count: e.service.count)
-                parsed.message = e.message.map { UnsafeBufferPointer(start: arena + $0.start, count: $0.count) }
-                parsed.cursor = e.cursor.map { UnsafeBufferPointer(start: arena + $0.start, count: $0.count) }
                 return true
             }
             if let batch = current, batch.isLast {
@@ -180,6 +215,11 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
             condition.lock()
             while lanes[lane].queue.isEmpty { condition.wait() }
             let next = lanes[lane].queue.removeFirst()
+            // The batch read so far is done with (`parsed` and `evidence` move on to the next one).
+            if let done = current, done.error == nil {
+                done.reset()
+                spare.append(done)
+            }
             condition.broadcast()
             condition.unlock()
             counters.merge(next.counters)
@@ -193,9 +233,8 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
     func evidence() -> Evidence {
         let batch = current!
         let e = batch.events[index - 1]
-        return Evidence(ts: e.ts, source: source.name, lineNumber: lineBase + e.lineNumber, offset: e.offset,
-                        line: Array(UnsafeBufferPointer(start: batch.arena + e.line.start, count: e.line.count)),
-                        cursor: e.cursor.map { String(decoding: UnsafeBufferPointer(start: batch.arena + $0.start, count: $0.count), as: UTF8.self) })
+        return Evidence(ts: e.parsed.ts, source: source.name, lineNumber: lineBase + e.lineNumber, offset: e.offset,
+                        line: Array(e.line), cursor: e.parsed.cursor.map { String(decoding: $0, as: UTF8.self) })
     }
 }
 

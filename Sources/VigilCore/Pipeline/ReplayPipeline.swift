@@ -41,17 +41,9 @@ public struct ReplayPipeline {
         var live: [EventCursor] = []
         for cursor in cursors where try cursor.advance(&counters) { live.append(cursor) }
 
-        while !live.isEmpty {
-            // Earliest event first; ties go to the source given first, so the merge is deterministic.
-            var best = 0
-            if live.count > 1 {
-                var bestTs = live[0].ts
-                for i in 1..<live.count {
-                    let ts = live[i].ts
-                    if ts < bestTs { best = i; bestTs = ts }
-                }
-            }
-            let cursor = live[best]
+        /// The held event of `cursor`: changes due by its time first, then the event itself.
+        @inline(__always)
+        func consume<C: EventCursor>(_ cursor: C) {
             let ts = cursor.ts
             while let next = feed.first, next.time <= ts { aggregator.addChange(next); feed.removeFirst() }
             if let from, ts < from {
@@ -62,6 +54,32 @@ public struct ReplayPipeline {
                 counters.failed[.late, default: 0] += 1
                 counters.linesParsed -= 1
             }
+        }
+        /// One source left (or only one given): nothing to merge, and the loop is specialised for the
+        /// cursor's type, so the per-line calls are direct.
+        func drain<C: EventCursor>(_ cursor: C) throws(InputError) {
+            repeat { consume(cursor) } while try cursor.advance(&counters)
+        }
+
+        while !live.isEmpty {
+            if live.count == 1 {
+                if let cursor = live[0] as? ParallelSourceCursor { try drain(cursor) }
+                else if let cursor = live[0] as? SourceCursor { try drain(cursor) }
+                else { try drain(live[0]) }
+                live.removeAll()
+                break
+            }
+            // Earliest event first; ties go to the source given first, so the merge is deterministic.
+            var best = 0
+            if live.count > 1 {
+                var bestTs = live[0].ts
+                for i in 1..<live.count {
+                    let ts = live[i].ts
+                    if ts < bestTs { best = i; bestTs = ts }
+                }
+            }
+            let cursor = live[best]
+            consume(cursor)
             if try !cursor.advance(&counters) { live.remove(at: best) }
         }
         for change in feed { aggregator.addChange(change) }

@@ -77,11 +77,17 @@ final class SourceCursor {
                         cursor: parsed.cursor.map { String(decoding: $0, as: UTF8.self) })
     }
 
-    /// Any byte ≥ 0x80, eight bytes at a time: most log lines are ASCII and skip the UTF-8 check.
+    /// Any byte ≥ 0x80, 32 then eight bytes at a time: most log lines are ASCII and skip the UTF-8 check.
     @inline(__always)
     static func hasHighBit(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
         var i = 0
         let raw = UnsafeRawPointer(p)
+        while i + 32 <= n {
+            let any = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) | raw.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)
+                | raw.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self) | raw.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self)
+            if any & 0x8080_8080_8080_8080 != 0 { return true }
+            i += 32
+        }
         while i + 8 <= n {
             if raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return true }
             i += 8
