@@ -389,7 +389,7 @@ public final class LivePipeline {
         guard stat(path, &info) == 0 else { return }
         let reader = LineReader(stream: stream, maxLineBytes: options.maxLineBytes)
         if let progress, progress.offset > 0,
-           fingerprint(path: path, length: progress.fingerprintLength) == progress.fingerprint,
+           FileHead.hash(path: path, count: progress.fingerprintLength) == progress.fingerprint,
            Self.skip(progress.offset, of: stream) {
             reader.resume(atOffset: progress.offset, lineNumber: progress.lines)
         } else if progress != nil {
@@ -406,7 +406,7 @@ public final class LivePipeline {
         let offset = reader.consumedOffset
         let length = Int(min(offset, Int64(FileHead.length)))
         archives[path] = ArchiveProgress(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), offset: offset, lines: reader.linesHandedOut,
-                                         fingerprintLength: length, fingerprint: fingerprint(path: path, length: length) ?? 0)
+                                         fingerprintLength: length, fingerprint: FileHead.hash(path: path, count: length) ?? 0)
         if let head = FileHead.hash(path: path) { knownHeads.insert(head) }
     }
 
