@@ -163,18 +163,19 @@ import Testing
         let archive = h.path("arch/app.log.2.gz")
         FileManager.default.createFile(atPath: archive, contents: nil)
         let writer = FileHandle(forWritingAtPath: archive)!
-        // A slow writer: a chunk, then two polls that see it unchanged (so it is read as it is).
+        // A slow writer: a chunk, then polls that see it unchanged for over a second (so it is read
+        // as it is: an archive is decided once it kept its size for `settleTime`).
         var sent = 0
         while sent < gz.count {
             let chunk = gz[gz.startIndex + sent ..< gz.startIndex + min(gz.count, sent + 512)]
             writer.write(chunk)
             sent += chunk.count
-            try h.poll()
-            try h.poll()
+            try h.poll(advance: 600)
+            try h.poll(advance: 600)
         }
         try writer.close()
-        try h.poll()
-        try h.poll()
+        try h.poll(advance: 600)
+        try h.poll(advance: 600)
         Self.expectOnce(h, 3_000)
     }
 }

@@ -60,7 +60,11 @@ public final class LivePipeline {
     /// Paths looked at and left alone (a known generation, an archive read whole), with the stamp
     /// (inode, size, modification time) they had: looked at again only when it changes.
     var settled: [String: [UInt64]] = [:]
-    private var unsettledArchives: [String: [UInt64]] = [:]
+    /// Files whose decision waits until they stop changing (an archive being compressed, a copy
+    /// being made), with the stamp they had and when it was first seen.
+    private var unsettled: [String: (stamp: [UInt64], since: EventTime)] = [:]
+    /// How long such a file must keep its stamp before it is decided.
+    static let settleTime: EventTime = 1_000
     /// Only regular files, and symlinks that stay inside the inputs' directories, are read.
     let pathGuard: PathGuard
     private var refused: [String: PathGuard.Refusal] = [:]
@@ -167,7 +171,7 @@ public final class LivePipeline {
             let before = file.reader.linesHandedOut
             if let truncation = file.checkTruncation() {
                 truncations += 1
-                processed += readCopyTail(truncation, of: file)
+                processed += readCopyTail(truncation, of: file, now: now)
             }
             let nulsBefore = file.reader.nulBytesSkipped
             while let line = try file.reader.next() {
@@ -310,11 +314,17 @@ public final class LivePipeline {
             // reused at once on ext4, so the stamp includes size and modification time.)
             let stamp = [UInt64(info.st_ino), UInt64(info.st_size), UInt64(info.st_mtim.tv_sec), UInt64(info.st_mtim.tv_nsec)]
             if settled[path] == stamp { continue }
-            // A compressed file may still be being written (logrotate's compress): decide only when
-            // it has not changed since the previous look.
             let compressed = path.hasSuffix(".gz") || Self.isGzip(path)
-            if compressed, unsettledArchives.updateValue(stamp, forKey: path) != stamp { continue }
-            if let head = FileHead.hash(path: path), knownHeads.contains(head), archives[path]?.inode != UInt64(info.st_ino) {
+            let head = FileHead.hash(path: path)
+            // A file may still be being written by logrotate: `compress` writes `.2.gz` in pieces, and
+            // `copytruncate` creates `.1` empty and then fills it (inotify shows it at size 0). Such a
+            // file is decided once it has kept its size and time for `settleTime` (files present at
+            // startup at once: they are read oldest first, before newer lines make theirs late).
+            let rotatedName = (path as NSString).lastPathComponent != SourceSet.logicalName(of: path)
+            let known = head.map { knownHeads.contains($0) } ?? false
+            if started, !known, compressed || (head == nil && rotatedName), !hasSettled(path, stamp, now: now) { continue }
+            unsettled[path] = nil
+            if let head, known, archives[path]?.inode != UInt64(info.st_ino) {
                 // A copy or a compressed generation of a file already read (copytruncate's `.1`,
                 // logrotate's `.2.gz`): its lines have been processed (a copy's unread tail is read
                 // if the original turns out to have been truncated).
@@ -363,6 +373,13 @@ public final class LivePipeline {
         victim.park()
         parkings += 1
         return true
+    }
+
+    /// Whether `path` has kept `stamp` for `settleTime` (the first look starts the clock).
+    private func hasSettled(_ path: String, _ stamp: [UInt64], now: EventTime) -> Bool {
+        if let seen = unsettled[path], seen.stamp == stamp { return now - seen.since >= Self.settleTime }
+        unsettled[path] = (stamp, now)
+        return false
     }
 
     /// Adds a problem with `path` to `sourceErrors` unless it is the one already reported for it.
@@ -423,9 +440,9 @@ public final class LivePipeline {
     }
 
     /// After a copytruncate: reads the copy of the old content from where reading had stopped.
-    private func readCopyTail(_ truncation: FollowedFile.Truncation, of file: FollowedFile) -> Int {
+    private func readCopyTail(_ truncation: FollowedFile.Truncation, of file: FollowedFile, now: EventTime) -> Int {
         // The copy may have been made after the last discovery: look again.
-        discover(now: 0)
+        discover(now: now)
         // Of several copies with that head, the largest was made last: it holds the most.
         func size(_ path: String) -> Int64 {
             var info = stat()
