@@ -180,4 +180,36 @@ import Testing
         #expect(h.records.count > before)
         #expect(h.records.contains { $0.event == .opened && $0.labels["service"] == "api" })
     }
+
+    /// After a restart, generations rotated and compressed while vigil was down are read before the
+    /// current file, oldest first: decided at the first look, not after `settleTime` (by then the
+    /// newer lines would have moved the watermark past theirs and made them all late).
+    @Test func generationsRotatedWhileDownAreReadOldestFirst() throws {
+        let dir = TestSupport.temporaryDirectory("restart-order")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+        // One line per second of event time: 20 minutes in three generations.
+        func write(_ seqs: Range<Int>, to name: String) {
+            let text = seqs.map { n in
+                "2026-11-26T10:\(n / 600)\((n / 60) % 10):\((n % 60) / 10)\(n % 10).000Z INFO [api] seq=\(n) request served latency_ms=5\n"
+            }.joined()
+            FileManager.default.createFile(atPath: path(name), contents: Data(text.utf8))
+        }
+        let options = LivePipeline.Options(inputs: [path("app.log*")], rules: try RuleSet.builtin())
+        write(0..<400, to: "app.log")
+        let before = LivePipeline(options: options, sink: { _ in })
+        try before.poll(now: 1_000)
+        let checkpoint = Checkpoint(inputs: before.inputsState, aggregator: before.aggregatorSnapshot)
+        // While down: the read generation is rotated and compressed, a second one is written,
+        // rotated and compressed, and a third is being written.
+        try FileManager.default.moveItem(atPath: path("app.log"), toPath: path("app.log.2"))
+        write(400..<800, to: "app.log.1")
+        try TestSupport.run("/bin/sh", ["-c", "gzip '\(path("app.log.2"))' '\(path("app.log.1"))'"])
+        write(800..<1200, to: "app.log")
+        let after = LivePipeline(options: options, sink: { _ in })
+        #expect(after.restore(checkpoint, now: 60_000).isEmpty)
+        for step in 1...3 { try after.poll(now: 60_000 + EventTime(step) * 100) }
+        #expect(after.counters.linesParsed == 800)
+        #expect(after.counters.failed[.late] == nil, "\(after.counters.failed)")
+    }
 }

@@ -63,6 +63,8 @@ public final class LivePipeline {
     /// Files whose decision waits until they stop changing (an archive being compressed, a copy
     /// being made), with the stamp they had and when it was first seen.
     private var unsettled: [String: (stamp: [UInt64], since: EventTime)] = [:]
+    /// False until the first discovery of this process has run.
+    private var discoveredOnce = false
     /// How long such a file must keep its stamp before it is decided.
     static let settleTime: EventTime = 1_000
     /// Only regular files, and symlinks that stay inside the inputs' directories, are read.
@@ -296,6 +298,7 @@ public final class LivePipeline {
         let followed = Set(files.filter { $0.retiredAt == nil }.map(\.path))
         var open = Set(files.map { [$0.device, $0.inode] })
         let candidates = SourceSet.orderOldestFirst(found.filter { !followed.contains($0) })
+        defer { discoveredOnce = true }
         for path in candidates {
             if let refusal = pathGuard.check(path) {
                 // Reported once per path, not at every discovery.
@@ -318,11 +321,12 @@ public final class LivePipeline {
             let head = FileHead.hash(path: path)
             // A file may still be being written by logrotate: `compress` writes `.2.gz` in pieces, and
             // `copytruncate` creates `.1` empty and then fills it (inotify shows it at size 0). Such a
-            // file is decided once it has kept its size and time for `settleTime` (files present at
-            // startup at once: they are read oldest first, before newer lines make theirs late).
+            // file is decided once it has kept its size and time for `settleTime`. Files present
+            // when this process starts (also after a restart) are decided at once: they are read
+            // oldest first, before the newer files' lines make theirs late.
             let rotatedName = (path as NSString).lastPathComponent != SourceSet.logicalName(of: path)
             let known = head.map { knownHeads.contains($0) } ?? false
-            if started, !known, compressed || (head == nil && rotatedName), !hasSettled(path, stamp, now: now) { continue }
+            if discoveredOnce, !known, compressed || (head == nil && rotatedName), !hasSettled(path, stamp, now: now) { continue }
             unsettled[path] = nil
             if let head, known, archives[path]?.inode != UInt64(info.st_ino) {
                 // A copy or a compressed generation of a file already read (copytruncate's `.1`,
