@@ -299,8 +299,12 @@ public final class LivePipeline {
         var open = Set(files.map { [$0.device, $0.inode] })
         let candidates = SourceSet.orderOldestFirst(found.filter { !followed.contains($0) })
         defer { discoveredOnce = true }
+        let named = Set(options.inputs)
         for path in candidates {
             if let refusal = pathGuard.check(path) {
+                // A glob's match gone before it was looked at (logrotate renames and deletes as it
+                // goes) is not a problem; a named input that does not exist is, once.
+                if !named.contains(path), access(path, F_OK) != 0, errno == ENOENT { continue }
                 // Reported once per path, not at every discovery.
                 if refused.updateValue(refusal, forKey: path) != refusal {
                     counters.sourceErrors.append("\(path): skipped: \(refusal)")
