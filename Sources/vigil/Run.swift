@@ -302,6 +302,7 @@ struct Run: ParsableCommand {
             snapshot.truncationsUnrecovered = pipeline.truncationsUnrecovered
             snapshot.truncationRecoveredBytes = pipeline.truncationRecoveredBytes
             snapshot.generationsLost = pipeline.generationsLost
+            snapshot.nulBytesSkipped = pipeline.counters.nulBytesSkipped
             snapshot.checkpointCommits = store?.commits ?? 0
             snapshot.checkpointFailures = checkpointFailures
             snapshot.checkpointTimestamp = Double(committedWallTime) / 1000

@@ -45,7 +45,20 @@ struct MetricsExpositionTests {
         s.openIncidents[.critical] = 1
         s.records["incident/opened"] = 1
         s.ready = true
+        s.nulBytesSkipped = 8192
+        var delivery = NotifyDispatcher.Stats()
+        delivery.sent = 3
+        delivery.retries = 2
+        s.notify = ["ops": delivery, evil: delivery]
         return s
+    }
+
+    @Test func liveCountersAndDeliveriesAreExposed() {
+        let text = Self.hostileSnapshot().render(process: .current())
+        #expect(text.contains("\nvigil_nul_bytes_skipped_total 8192\n"))
+        #expect(text.contains("\nvigil_notify_sent_total{target=\"ops\"} 3\n"))
+        #expect(text.contains("\nvigil_notify_retries_total{target=\"ops\"} 2\n"))
+        #expect(text.contains("# TYPE vigil_notify_queued gauge\n"))
     }
 
     @Test func hostileLabelValuesCannotForgeSamples() {

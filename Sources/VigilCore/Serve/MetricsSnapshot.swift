@@ -47,6 +47,8 @@ public struct MetricsSnapshot: Sendable {
     public var truncationsUnrecovered = 0
     public var truncationRecoveredBytes: Int64 = 0
     public var generationsLost = 0
+    /// NUL bytes skipped where a line would start (the hole a non-O_APPEND writer leaves after a copytruncate).
+    public var nulBytesSkipped: Int64 = 0
     /// `--state` checkpoints: commits, failed commits, the time of the last one, checkpoints found
     /// unusable at startup; and whether the inputs are held because the sink cannot be written.
     public var checkpointCommits = 0
@@ -85,6 +87,7 @@ extension MetricsSnapshot {
         m.single("vigil_truncations_total", .counter, "Copytruncate truncations of followed files handled.", Double(truncations))
         m.single("vigil_truncations_unrecovered_total", .counter, "Copytruncate truncations with no copy to read the unread tail from (those lines are lost).", Double(truncationsUnrecovered))
         m.single("vigil_truncation_recovered_bytes_total", .counter, "Bytes read from copytruncate copies after the original was truncated.", Double(truncationRecoveredBytes))
+        m.single("vigil_nul_bytes_skipped_total", .counter, "NUL bytes skipped between lines (a writer without O_APPEND left a hole after a copytruncate).", Double(nulBytesSkipped))
         m.single("vigil_generations_lost_total", .counter, "Rotated files a checkpoint named that were gone at restart (their unread lines are lost).", Double(generationsLost))
         m.single("vigil_checkpoint_commits_total", .counter, "Checkpoints committed under --state.", Double(checkpointCommits))
         m.single("vigil_checkpoint_failures_total", .counter, "Checkpoint commits that failed (the previous one stayed).", Double(checkpointFailures))
