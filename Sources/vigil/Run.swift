@@ -59,6 +59,9 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("Longest wait between looks at idle inputs (inotify wakes vigil earlier when a watched file changes).", valueName: "MS"))
     var pollInterval = 100
 
+    @Option(help: ArgumentHelp("How long a rotated or deleted file is still read after it was last written to (a writer may keep appending through its old descriptor until it reopens).", valueName: "MS"))
+    var rotateWait = 5_000
+
     @Option(help: ArgumentHelp("Serve /metrics, /healthz and /readyz here (HOST:PORT, :PORT or PORT; default host 127.0.0.1).", valueName: "HOST:PORT"))
     var listen: String?
 
@@ -101,6 +104,7 @@ struct Run: ParsableCommand {
         if checkpointInterval < 1 { throw ValidationError("--checkpoint-interval must be at least 1") }
         if ioTimeout < 0 { throw ValidationError("--io-timeout must not be negative") }
         if pollInterval < 1 { throw ValidationError("--poll-interval must be at least 1") }
+        if rotateWait < 0 { throw ValidationError("--rotate-wait must not be negative") }
         for url in alertmanager where HTTPClient.Endpoint(url: url) == nil {
             throw ValidationError("--alertmanager \(url): give an http://HOST:PORT URL")
         }
@@ -124,6 +128,7 @@ struct Run: ParsableCommand {
         var options = LivePipeline.Options(inputs: inputs, rules: try ruleOptions.load())
         options.year = year
         options.tail = tail
+        options.rotateWait = EventTime(rotateWait)
         let signals = SignalWatcher([SIGTERM, SIGINT, SIGHUP])
 
         // The checkpoint first: the sink and tap are cut back to what it committed before anything
