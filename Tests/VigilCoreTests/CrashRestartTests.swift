@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import VigilCore
 
-/// `vigil run --state` killed with SIGKILL at random moments while a writer appends 5,000 lines a
+/// `vigil run --state` killed with SIGKILL 50 times at random moments while a writer appends 5,000 lines a
 /// second and the real `logrotate` rotates the file (create, compress, delaycompress): after
 /// restarting it each time, the tap must hold every line exactly once and the records must be
 /// those of a run that was never interrupted (RELIABILITY C1).
@@ -128,16 +128,16 @@ import Testing
     }
 
     @Test(.enabled(if: logrotate != nil, "logrotate is not installed (apt-get install logrotate)"))
-    func killNineTwentyTimesLosesRepeatsAndChangesNothing() throws {
+    func killNineFiftyTimesLosesRepeatsAndChangesNothing() throws {
         let reference = try Self.session(kills: 0, seed: 1)
-        let crashed = try Self.session(kills: 20, seed: 0x5eed)
+        let crashed = try Self.session(kills: 50, seed: 0x5eed)
         for session in [reference, crashed] {
             let duplicates = session.seqs.filter { $0.value > 1 }.count
             let missing = (0..<Self.lines).filter { session.seqs[$0] == nil }.count
             #expect(duplicates == 0, "kills \(session.kills): \(session.stderr.suffix(2000))")
             #expect(missing == 0, "kills \(session.kills): \(session.stderr.suffix(2000))")
         }
-        #expect(crashed.kills == 20)
+        #expect(crashed.kills == 50)
         // The load holds an error spike: incidents open and resolve, some across a kill.
         #expect(reference.records.contains { $0.contains("\"event\":\"opened\"") })
         #expect(reference.records.contains { $0.contains("\"event\":\"resolved\"") })

@@ -139,6 +139,33 @@ import Testing
         #expect(h.pipeline.generationsSkipped >= 1)
     }
 
+    /// G1: a file read to 60 % is rotated and compressed (`mv app.log app.log.1 && touch app.log &&
+    /// gzip app.log.1`). Running, the rest is read through the descriptor still open on the unlinked
+    /// file and `app.log.1.gz` is known by its head; restarted from a checkpoint taken at 60 %, the
+    /// rest is read from the archive, decompressed from the checkpoint's offset. Every line once.
+    @Test(arguments: [false, true]) func halfReadFileCompressedIsFinishedOnce(restart: Bool) throws {
+        let h = try Harness(inputs: ["app.log*"])
+        h.write(60, to: "app.log")
+        try h.poll()
+        let checkpoint = Checkpoint(inputs: h.pipeline.inputsState, aggregator: h.pipeline.aggregatorSnapshot)
+        h.write(40, to: "app.log")
+        try FileManager.default.moveItem(atPath: h.path("app.log"), toPath: h.path("app.log.1"))
+        h.reopen("app.log")
+        h.write(0, to: "app.log")
+        try TestSupport.run("/bin/sh", ["-c", "gzip '\(h.path("app.log.1"))'"])
+        h.write(10, to: "app.log")
+        if restart {
+            let options = h.pipeline.options
+            h.pipeline = LivePipeline(options: options, sink: { _ in }, tap: { [unowned h] tap in
+                h.tapped.append(String(decoding: UnsafeBufferPointer(start: tap.line.bytes, count: tap.line.count), as: UTF8.self))
+            })
+            #expect(h.pipeline.restore(checkpoint, now: h.now).isEmpty)
+        }
+        for _ in 0..<3 { try h.poll(advance: 600) }
+        h.expectExactlyOnce(110)
+        #expect(h.pipeline.generationsLost == 0)
+    }
+
     @Test func partialLineWaitsForItsNewline() throws {
         let h = try Harness(inputs: ["app.log"])
         h.write(3, to: "app.log", terminated: false)
