@@ -14,14 +14,16 @@ import Testing
         return rules
     }
 
-    @Test(arguments: [#"^(a+)+$"#, #"^(\w+\s?)*$"#])
-    func catastrophicPatternIsLimitedCountedAndSwitchedOff(_ pattern: String) throws {
+    /// Anchored and unanchored (`(a+)+c` backtracks from every start position when the `c` it
+    /// requires is in the line, but not right after the a's).
+    @Test(arguments: zip([#"^(a+)+$"#, #"^(\w+\s?)*$"#, #"(a+)+c"#], ["", "", "c"]))
+    func catastrophicPatternIsLimitedCountedAndSwitchedOff(_ pattern: String, _ suffix: String) throws {
         let rules = try Self.rulesWithCatastrophicPattern(pattern)
         let dir = TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         var text = ""
         for i in 0..<3000 {
-            text += String(repeating: "a", count: 30) + "!\n"
+            text += String(repeating: "a", count: 30) + "!" + suffix + "\n"
             text += "2026-11-26T10:\(String(format: "%02d:%02d", i / 60 % 60, i % 60)).000Z INFO [api] request \(i) latency_ms=5\n"
         }
         let file = try TestSupport.write(text, "app.log", in: dir)
