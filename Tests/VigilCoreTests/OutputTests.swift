@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import VigilCore
 
@@ -55,6 +56,42 @@ import Testing
         #expect(text.split(separator: "\n").count == 1)
         #expect(text.unicodeScalars.allSatisfy { !["\u{2028}", "\u{2029}", "\u{85}"].contains($0) })
         #expect(try TestSupport.schemaProblems(bytes) == "")
+    }
+
+    /// B5 end to end: JSON log lines whose message decodes to `"}` newline `{"kind":"incident"`,
+    /// U+2028, U+0085, ESC and U+202E (and an app line with a raw U+2028), in an error burst that
+    /// opens incidents and a new error template: split on `\n` and with Python's `splitlines()`, the
+    /// sink holds exactly the records vigil wrote, each one valid against the schema.
+    @Test func hostileLogLinesCannotForgeRecordsEndToEnd() throws {
+        let dir = TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var text = ""
+        for i in 0..<3000 {
+            let ts = "2026-11-26T10:\(String(format: "%02d:%02d", i / 60, i % 60)).000Z"
+            if i >= 2400, i % 2 == 0 {
+                text += #"{"time":"\#(ts)","level":"error","service":"api","msg":"payment \"}\n{\"kind\":\"incident\"\u2028\u0085\u001b[2J\u202e failed"}"# + "\n"
+            } else if i >= 2400 {
+                text += "\(ts) ERROR [api] refund \u{2028}{\"kind\":\"incident\"} failed\n"
+            } else {
+                text += #"{"time":"\#(ts)","level":"info","service":"api","msg":"request served"}"# + "\n"
+            }
+        }
+        let log = try TestSupport.write(text, "app.log", in: dir)
+        let sink = dir.appendingPathComponent("out.jsonl")
+        let run = try TestSupport.vigil(["replay", "--sink", sink.path, log.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let data = try Data(contentsOf: sink)
+        let records = data.split(separator: 10)
+        #expect(records.contains { String(decoding: $0, as: UTF8.self).contains(#""event":"opened""#) })
+        // The hostile text reached the output (escaped), so the check below is not vacuous.
+        #expect(String(decoding: data, as: UTF8.self).contains(#"\u2028"#))
+        let python = try TestSupport.run("/usr/bin/env", ["python3", "-c", """
+            import json, sys
+            lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+            print(len(lines), sum(1 for l in lines if json.loads(l)["schema"] == "vigil.record/v1"))
+            """, sink.path])
+        #expect(python.text.trimmingCharacters(in: .whitespacesAndNewlines) == "\(records.count) \(records.count)", "\(python.stderr)")
+        #expect(try TestSupport.schemaProblems([sink]) == "")
     }
 
     @Test func numbersAreStable() {
