@@ -7,6 +7,18 @@ public final class WindowAggregator {
     private var engine: DetectorEngine
     private let stepMs: EventTime
     private let lateness: EventTime
+    private let maxJump: EventTime
+    /// A line more than `max_jump` ahead of the newest event, held until the next line tells a
+    /// clock error (the next line is back: the held one is dropped) from a stream that moved on
+    /// after a quiet spell (the next line is ahead too: the held one is added first).
+    private var held: HeldLine?
+    /// Held lines that turned out to be clock errors and were left out (the callers had counted
+    /// them as parsed; they move them to `future`).
+    public private(set) var heldLinesDropped = 0
+    /// Event time the caller vouches for (`vigil run`: the newest event time moved on with the wall
+    /// clock, plus `max_jump`). When set, a line beyond it is a clock error at once, with no wait
+    /// for the next line.
+    public var vouchedEventTime: EventTime?
     private let ringSize: Int
     private var table = ServiceTable()
     private var services: [ServiceWindow] = []
@@ -40,6 +52,7 @@ public final class WindowAggregator {
         engine = DetectorEngine(rules: rules, changes: changeLog, novelty: novelty, recurrence: recurrence)
         stepMs = rules.window.step
         lateness = rules.window.lateness
+        maxJump = rules.window.maxJump
         // Window steps, the steps still open within the lateness, and one spare.
         maxServices = rules.window.maxServices
         ringSize = Int(rules.window.window / rules.window.step) + Int((rules.window.lateness + rules.window.step - 1) / rules.window.step) + 2
@@ -61,12 +74,37 @@ public final class WindowAggregator {
         return ts >= 0 ? ts / stepMs : (ts - stepMs + 1) / stepMs
     }
 
-    /// Adds one parsed event. Returns false when it is late (its step is closed) and was not counted.
-    /// `evidence` is called only when the line is kept as a sample.
+    /// What `add` did with an event.
+    public enum Outcome { case kept, late, future }
+
+    /// Adds one parsed event. It is not counted when late (its step is closed) or taken for a clock
+    /// error (`future`). `evidence` is called only when the line is kept as a sample.
     @discardableResult
-    public func add(_ line: ParsedLine, evidence: () -> Evidence) -> Bool {
+    public func add(_ line: ParsedLine, evidence: () -> Evidence) -> Outcome {
+        var jumps = false
+        if maxTs != .min, line.ts > maxTs {
+            let ahead = line.ts.subtractingReportingOverflow(maxTs)
+            jumps = ahead.overflow || ahead.partialValue > maxJump
+        }
+        if let vouched = vouchedEventTime {
+            if jumps, line.ts > vouched { return .future }
+        } else if let waiting = held {
+            held = nil
+            if jumps {
+                _ = accept(waiting.line, evidence: { waiting.evidence })  // the stream moved on: in order
+            } else {
+                heldLinesDropped += 1                                     // it was a clock error
+            }
+        } else if jumps {
+            held = HeldLine(line, evidence: evidence())
+            return .kept
+        }
+        return accept(line, evidence: evidence)
+    }
+
+    private func accept(_ line: ParsedLine, evidence: () -> Evidence) -> Outcome {
         let step = stepOf(line.ts)
-        if nextStep != .min, step < nextStep { lateLines += 1; return false }
+        if nextStep != .min, step < nextStep { lateLines += 1; return .late }
         if nextStep == .min { nextStep = step }
 
         let service = line.service!
@@ -101,10 +139,10 @@ public final class WindowAggregator {
             let previous = maxTs
             maxTs = line.ts
             // Most events close no step (`close` would do nothing): tell without dividing.
-            if nextStep >= 0, nextStep < 1 << 40, stepMs < 1 << 22, maxTs - lateness < (nextStep + 1) * stepMs { return true }
+            if nextStep >= 0, nextStep < 1 << 40, stepMs < 1 << 22, maxTs - lateness < (nextStep + 1) * stepMs { return .kept }
             close(through: stepOf(maxTs - lateness) - 1, previousData: previous == .min ? step : stepOf(previous), newData: step)
         }
-        return true
+        return .kept
     }
 
     /// Records a change (from a log line or a `--changes` feed) and writes its record at once, so it
@@ -179,6 +217,8 @@ public final class WindowAggregator {
     /// End of input: every step that the newest event has passed is closed. The step holding the
     /// newest event stays open (it is incomplete), and open incidents stay open.
     public func finish() {
+        // A line still held at the end has nothing after it to vouch for it: a clock error.
+        if held != nil { held = nil; heldLinesDropped += 1 }
         guard maxTs != .min else { return }
         close(through: stepOf(maxTs) - 1, previousData: stepOf(maxTs), newData: stepOf(maxTs))
     }
@@ -290,4 +330,31 @@ extension WindowAggregator {
         overflowEvents = s.overflowEvents
         overflowId = s.overflowId
     }
+}
+
+/// A parsed line kept past the parser's next call: its byte ranges copied, its evidence taken.
+private final class HeldLine {
+    let line: ParsedLine
+    let evidence: Evidence
+    private var buffers: [UnsafeMutableBufferPointer<UInt8>] = []
+
+    init(_ original: ParsedLine, evidence: Evidence) {
+        self.evidence = evidence
+        var copy = original
+        var buffers: [UnsafeMutableBufferPointer<UInt8>] = []
+        func own(_ bytes: UnsafeBufferPointer<UInt8>?) -> UnsafeBufferPointer<UInt8>? {
+            guard let bytes else { return nil }
+            let owned = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, bytes.count))
+            _ = owned.initialize(from: bytes)
+            buffers.append(owned)
+            return UnsafeBufferPointer(rebasing: owned[0..<bytes.count])
+        }
+        copy.service = own(original.service)
+        copy.message = own(original.message)
+        copy.cursor = own(original.cursor)
+        line = copy
+        self.buffers = buffers
+    }
+
+    deinit { for buffer in buffers { buffer.deallocate() } }
 }

@@ -128,7 +128,7 @@ extension LivePipeline {
 
     /// The path itself, then the other files of its directory whose name extends it (`app.log.1`,
     /// `app.log-20261126`, `app.log.2.gz`), plain files before compressed ones.
-    private func candidates(for path: String) -> [String] {
+    func candidates(for path: String) -> [String] {
         let directory = (path as NSString).deletingLastPathComponent
         let base = (path as NSString).lastPathComponent
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? []

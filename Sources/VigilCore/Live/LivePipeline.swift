@@ -156,6 +156,9 @@ public final class LivePipeline {
     /// Reads everything new from every input; returns the number of lines processed.
     @discardableResult
     public func poll(now: EventTime) throws(InputError) -> Int {
+        // Event time moves on with the wall clock while nothing is logged: a line after a quiet
+        // spell is not a clock error (see `max_jump`).
+        if let anchor { aggregator.vouchedEventTime = anchor.event + max(0, now - anchor.wall) + options.rules.window.maxJump }
         discover(now: now)
         var processed = 0
         for file in files {
@@ -266,12 +269,18 @@ public final class LivePipeline {
             reason = parser.parse(line.bytes, line.count, into: &parsed)
         }
         if reason == nil {
-            let kept = aggregator.add(parsed) {
+            let outcome = aggregator.add(parsed) {
                 Evidence(ts: parsed.ts, source: source.name, lineNumber: line.number, offset: line.offset,
                          line: Array(UnsafeBufferPointer(start: line.bytes, count: line.count)),
                          cursor: parsed.cursor.map { String(decoding: $0, as: UTF8.self) })
             }
-            if !kept { reason = .late }
+            switch outcome {
+            case .kept: break
+            case .late: reason = .late
+            case .future: reason = .future
+            }
+            // A line held earlier (see `max_jump`) that this one showed to be a clock error.
+            if aggregator.heldLinesDropped != futureCounted { noteHeldFuture() }
         }
         if let reason { counters.failed[reason, default: 0] += 1 } else { counters.linesParsed += 1 }
         // journald's position, so that `--journal` resumes right after this entry.
@@ -280,6 +289,16 @@ public final class LivePipeline {
             journalCursor.append(contentsOf: cursor)
         }
         tap?(TapLine(source: source.name, line: line, parsed: reason == nil ? parsed : nil, reason: reason, parser: parser))
+    }
+
+    /// Lines the aggregator dropped after holding them, already in `counters`.
+    private var futureCounted = 0
+
+    private func noteHeldFuture() {
+        let dropped = aggregator.heldLinesDropped - futureCounted
+        futureCounted = aggregator.heldLinesDropped
+        counters.failed[.future, default: 0] += dropped
+        counters.linesParsed -= dropped
     }
 
     // MARK: discovery
@@ -451,12 +470,21 @@ public final class LivePipeline {
     private func readCopyTail(_ truncation: FollowedFile.Truncation, of file: FollowedFile, now: EventTime) -> Int {
         // The copy may have been made after the last discovery: look again.
         discover(now: now)
-        // Of several copies with that head, the largest was made last: it holds the most.
         func size(_ path: String) -> Int64 {
             var info = stat()
             return stat(path, &info) == 0 ? Int64(info.st_size) : -1
         }
-        guard let head = truncation.head, let path = copies.removeValue(forKey: head)?.max(by: { size($0) < size($1) }),
+        // A path noted as a copy is only a name, and rotation moves names on: when vigil is behind,
+        // `app.log.1` may hold a newer generation by now and the copy be `app.log.2.gz`. So the
+        // copy is a file that still starts with the old head, among the noted paths and the
+        // rotated names beside the file; plain before compressed (complete once the original was
+        // truncated), and of several plain ones the largest (made last, it holds the most).
+        let noted = truncation.head.flatMap { copies.removeValue(forKey: $0) } ?? []
+        let matching = truncation.head.map { head in
+            noted.union(candidates(for: file.path).dropFirst()).filter { FileHead.hash(path: $0) == head }
+        } ?? []
+        let plain = matching.filter { !Self.isGzip($0) }
+        guard let path = plain.max(by: { size($0) < size($1) }) ?? matching.sorted().first,
               let stream = try? InputOpener.open(path) else {
             truncationsUnrecovered += 1
             return 0

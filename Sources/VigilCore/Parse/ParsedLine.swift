@@ -10,6 +10,9 @@ public enum FailureReason: String, Sendable, CaseIterable {
     case tooLong = "too_long"
     /// Older than the watermark allows (event time more than `lateness` behind the newest).
     case late
+    /// More than `max_jump` ahead of the newest event time, and the next line did not follow it
+    /// there: a clock error (a host set ten years ahead), not the stream moving on.
+    case future
     /// A blank line.
     case empty
 }

@@ -50,9 +50,12 @@ public struct ReplayPipeline {
                 counters.outsideRange += 1
             } else if let to, ts >= to {
                 counters.outsideRange += 1
-            } else if !aggregator.add(cursor.parsed, evidence: cursor.evidence) {
-                counters.failed[.late, default: 0] += 1
-                counters.linesParsed -= 1
+            } else {
+                switch aggregator.add(cursor.parsed, evidence: cursor.evidence) {
+                case .kept: break
+                case .late: counters.failed[.late, default: 0] += 1; counters.linesParsed -= 1
+                case .future: counters.failed[.future, default: 0] += 1; counters.linesParsed -= 1
+                }
             }
         }
         /// One source left (or only one given): nothing to merge, and the loop is specialised for the
@@ -84,6 +87,11 @@ public struct ReplayPipeline {
         }
         for change in feed { aggregator.addChange(change) }
         aggregator.finish()
+        // Lines held as possible clock errors (`max_jump`) and dropped: counted as parsed until then.
+        if aggregator.heldLinesDropped > 0 {
+            counters.failed[.future, default: 0] += aggregator.heldLinesDropped
+            counters.linesParsed -= aggregator.heldLinesDropped
+        }
         if let saveNoveltyState, let state = aggregator.noveltyState { saveNoveltyState(state) }
         counters.recordsWritten = written
         counters.serviceOverflow = aggregator.overflowEvents

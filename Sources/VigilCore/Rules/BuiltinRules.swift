@@ -148,6 +148,7 @@ summary = upgrade of {service} {from} -> {version}
 window = 5m
 step = 1m
 lateness = 1m
+max_jump = 1h
 change_lookback = 30m
 learning = 30m
 problem_recurrence = 2

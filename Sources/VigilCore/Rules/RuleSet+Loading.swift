@@ -85,6 +85,7 @@ extension RuleSet {
             case "window": if let d = Self.duration(value, &diagnostics) { window.window = d }
             case "step": if let d = Self.duration(value, &diagnostics) { window.step = d }
             case "lateness": if let d = Self.duration(value, &diagnostics, allowZero: true) { window.lateness = d }
+            case "max_jump": if let d = Self.duration(value, &diagnostics) { window.maxJump = d }
             case "max_services":
                 if let n = Self.number(value, &diagnostics) {
                     if n >= 1 { window.maxServices = Int(n) } else { diagnostics.append(value.diagnostic("max_services must be at least 1")) }
@@ -96,7 +97,7 @@ extension RuleSet {
                     if n >= 1 { window.problemRecurrence = Int(n) } else { diagnostics.append(value.diagnostic("problem_recurrence must be at least 1")) }
                 }
             case "problem_expiry": if let d = Self.duration(value, &diagnostics) { window.problemExpiry = d }
-            default: diagnostics.append(key.diagnostic("unknown key '\(key.value)' in [defaults] (expected window, step, lateness, max_services, change_lookback, learning, problem_recurrence, problem_expiry)"))
+            default: diagnostics.append(key.diagnostic("unknown key '\(key.value)' in [defaults] (expected window, step, lateness, max_jump, max_services, change_lookback, learning, problem_recurrence, problem_expiry)"))
             }
         }
     }

@@ -7,6 +7,10 @@ public struct WindowConfig: Sendable, Equatable {
     /// How far behind the newest event time a line may arrive and still count; later lines are
     /// counted as `late` and left out, never merged silently into a closed window.
     public var lateness: EventTime = 60_000
+    /// A line more than this far ahead of the newest event time is held until the next line shows
+    /// whether the stream moved on (kept) or its clock is wrong (dropped as `future`); taken at face
+    /// value, one bad timestamp would close every window up to it and make every later line late.
+    public var maxJump: EventTime = 3_600_000
     /// Services tracked one by one; events of further services are aggregated as `other`, so a
     /// flood of distinct names (a UUID in the service field) cannot exhaust memory.
     public var maxServices = 10_000
