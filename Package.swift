@@ -23,11 +23,17 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // https:// deliveries (--notify, --alertmanager); plain http:// stays on vigil's own sockets.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
         // signalfd for the live loop's wait (not in Swift's Glibc module).
         .target(name: "CLinux"),
         .target(
             name: "VigilCore",
-            dependencies: ["CPCRE2", "CZlib"],
+            dependencies: ["CPCRE2", "CZlib", "CCurl"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .executableTarget(

@@ -29,6 +29,8 @@ struct Run: ParsableCommand {
             come from --notify-option NAME.KEY=VALUE or the environment variable \
             VIGIL_NOTIFY_<NAME>_<KEY> (e.g. VIGIL_NOTIFY_PAGERDUTY_ROUTING_KEY); ticket ids are kept \
             in DIR/notify-tickets.json with --state DIR. See README.md, sidecar options.
+            Both take http:// and https:// URLs; https verifies the certificate and host name \
+            against the system store, or against --ca-file PEM (e.g. an internal CA) instead.
             --state DIR checkpoints every --checkpoint-interval ms and at shutdown: where every \
             file stands (inode, fingerprint of its first bytes, offset — also inside a rotated .gz), \
             the journald cursor, every window and detector state, and the committed length of the \
@@ -77,6 +79,9 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("Send records to this target (repeatable): KIND=URL or KIND:NAME=URL; KIND is slack, teams, pagerduty, jira, servicenow, zendesk or splunk.", valueName: "KIND[:NAME]=URL"))
     var notify: [String] = []
 
+    @Option(help: ArgumentHelp("Trust the certificate authorities in this PEM file for https:// --notify and --alertmanager URLs, instead of the system store.", valueName: "PATH"))
+    var caFile: String?
+
     @Option(help: ArgumentHelp("A setting of a --notify target, e.g. jira.project=OPS (secrets better in VIGIL_NOTIFY_<NAME>_<KEY>).", valueName: "NAME.KEY=VALUE"))
     var notifyOption: [String] = []
 
@@ -106,7 +111,7 @@ struct Run: ParsableCommand {
         if pollInterval < 1 { throw ValidationError("--poll-interval must be at least 1") }
         if rotateWait < 0 { throw ValidationError("--rotate-wait must not be negative") }
         for url in alertmanager where HTTPClient.Endpoint(url: url) == nil {
-            throw ValidationError("--alertmanager \(url): give an http://HOST:PORT URL")
+            throw ValidationError("--alertmanager \(url): give an http:// or https://HOST[:PORT] URL")
         }
         do { _ = try notifyTargets() } catch { throw ValidationError(error.description) }
         if alertResendInterval <= 0 { throw ValidationError("--alert-resend-interval must be positive") }
@@ -122,6 +127,7 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
+        if let caFile, let problem = Self.caFileProblem(caFile) { throw fail("--ca-file \(caFile): \(problem)", Exit.config) }
         if let state {
             do { try StateDirectory.prepare(state) } catch { throw fail(error.description, Exit.io) }
         }
@@ -207,6 +213,7 @@ struct Run: ParsableCommand {
         if !alertmanager.isEmpty {
             var pushOptions = AlertmanagerPusher.Options(urls: alertmanager.compactMap { HTTPClient.Endpoint(url: $0) })
             pushOptions.resendInterval = alertResendInterval
+            pushOptions.caFile = caFile
             if let state {
                 do { try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true) } catch { throw fail("--state \(state): \(error)", Exit.io) }
                 pushOptions.spoolPath = state + "/alertmanager-spool.json"
@@ -222,6 +229,7 @@ struct Run: ParsableCommand {
             let router: NotifyRouter
             do { router = try NotifyRouter(routes: options.rules.routes, targets: targets) } catch { throw fail(error.description, Exit.config) }
             var notifyOptions = NotifyDispatcher.Options(router: router)
+            notifyOptions.caFile = caFile
             if let state {
                 do { try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true) } catch { throw fail("--state \(state): \(error)", Exit.io) }
                 notifyOptions.ticketsPath = state + "/notify-tickets.json"
@@ -387,6 +395,16 @@ struct Run: ParsableCommand {
 }
 
 extension Run {
+    /// Why `--ca-file` cannot serve, or nil. Checked at startup: otherwise every https delivery
+    /// would fail later, on a delivery thread, with only a counter and a log line to show for it.
+    static func caFileProblem(_ path: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path) else { return "cannot be read" }
+        guard String(decoding: data, as: UTF8.self).contains("-----BEGIN CERTIFICATE-----") else {
+            return "holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
+        }
+        return nil
+    }
+
     /// Whether the journal holds the entry `cursor` names. journalctl exits 1 for a cursor it
     /// cannot parse, but seeks to the nearest entry for one of another journal (another boot, a
     /// vacuumed or replaced file) and exits 0 — and `--after-cursor` then skips that entry

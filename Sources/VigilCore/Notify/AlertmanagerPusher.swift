@@ -22,6 +22,8 @@ public final class AlertmanagerPusher: @unchecked Sendable {
         public var maxBackoff = 30.0
         public var generatorBase = "vigil://incident/"
         public var timeout = 5.0
+        /// CA bundle trusted for `https://` Alertmanagers instead of the system store (`--ca-file`).
+        public var caFile: String?
 
         public init(urls: [HTTPClient.Endpoint]) { self.urls = urls }
     }
@@ -127,7 +129,7 @@ public final class AlertmanagerPusher: @unchecked Sendable {
     }
 
     private func deliverLoop() {
-        let client = HTTPClient(timeout: options.timeout)
+        let client = HTTPClient(timeout: options.timeout, caFile: options.caFile)
         condition.lock()
         while true {
             let now = Self.now()

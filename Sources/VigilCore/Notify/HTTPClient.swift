@@ -3,61 +3,41 @@ import Glibc
 #endif
 import Foundation
 
-/// A minimal blocking HTTP/1.0 client on plain sockets for the delivery threads (Alertmanager,
-/// webhooks). Plain `http://` only; every step has a timeout so a receiver that hangs cannot hold
-/// a delivery thread forever.
+/// A minimal blocking HTTP client for the delivery threads (Alertmanager, webhooks): HTTP/1.0 on
+/// plain sockets for `http://`, libcurl for `https://` (HTTPClient+TLS.swift). Every step has a
+/// timeout so a receiver that hangs cannot hold a delivery thread forever.
 public struct HTTPClient: Sendable {
-    public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
-        public var host: String
-        public var port: UInt16
-        /// Path and query, starting with `/`.
-        public var path: String
-
-        /// Parses `http://HOST[:PORT][/PATH]`; nil for anything else (https needs a TLS library).
-        public init?(url: String) {
-            guard url.hasPrefix("http://") else { return nil }
-            let rest = url.dropFirst(7)
-            let slash = rest.firstIndex(of: "/") ?? rest.endIndex
-            let authority = rest[..<slash]
-            path = slash == rest.endIndex ? "/" : String(rest[slash...])
-            if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
-                host = String(authority[authority.index(after: authority.startIndex)..<close])
-                let after = authority[authority.index(after: close)...]
-                guard after.isEmpty || after.hasPrefix(":"), let p = after.isEmpty ? 80 : UInt16(after.dropFirst()) else { return nil }
-                port = p
-            } else if let colon = authority.lastIndex(of: ":") {
-                host = String(authority[..<colon])
-                guard let p = UInt16(authority[authority.index(after: colon)...]) else { return nil }
-                port = p
-            } else {
-                host = String(authority)
-                port = 80
-            }
-            if host.isEmpty { return nil }
-        }
-
-        public var description: String { "http://\(host.contains(":") ? "[\(host)]" : host):\(port)\(path)" }
-
-        /// The same server, another path.
-        public func with(path: String) -> Endpoint {
-            var copy = self
-            copy.path = path
-            return copy
-        }
-    }
-
     public struct Response: Sendable {
         public var status: Int
         public var body: String
     }
 
+    /// Seconds per step of an exchange (connect, send, each read; with TLS: the handshake, the rest).
     public var timeout: Double
+    /// PEM bundle of the certificate authorities trusted for `https://` instead of the system
+    /// store (`vigil run --ca-file`); nil trusts the system store.
+    public var caFile: String?
 
-    public init(timeout: Double = 5) { self.timeout = timeout }
+    public init(timeout: Double = 5, caFile: String? = nil) {
+        self.timeout = timeout
+        self.caFile = caFile
+    }
 
-    /// Sends one request and reads the whole response; throws with a message on any failure.
+    /// Sends one request and reads the response (at most `maxResponseBytes` of it); throws with a
+    /// message naming the endpoint on any failure.
     public func send(_ method: String, _ endpoint: Endpoint, body: [UInt8], contentType: String = "application/json",
                      headers: [(String, String)] = []) throws(ServeError) -> Response {
+        switch endpoint.scheme {
+        case .http: try sendPlain(method, endpoint, body: body, contentType: contentType, headers: headers)
+        case .https: try sendTLS(method, endpoint, body: body, contentType: contentType, headers: headers)
+        }
+    }
+
+    /// A receiver's answer is read this far and no further (a body is for error messages and ticket ids).
+    static let maxResponseBytes = 1 << 20
+
+    private func sendPlain(_ method: String, _ endpoint: Endpoint, body: [UInt8], contentType: String,
+                           headers: [(String, String)]) throws(ServeError) -> Response {
         let fd = try connect(endpoint)
         defer { close(fd) }
         var head = "\(method) \(endpoint.path) HTTP/1.0\r\nHost: \(endpoint.host):\(endpoint.port)\r\nUser-Agent: vigil\r\n"
@@ -72,7 +52,7 @@ public struct HTTPClient: Sendable {
         }
         var response = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 16384)
-        while response.count < 1 << 20 {
+        while response.count < Self.maxResponseBytes {
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n < 0 { throw ServeError("\(endpoint): no response: \(String(cString: strerror(errno)))") }
             if n == 0 { break }

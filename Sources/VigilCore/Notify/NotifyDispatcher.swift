@@ -24,6 +24,8 @@ public final class NotifyDispatcher: @unchecked Sendable {
         public var maxBackoff = 30.0
         /// Per step of an HTTP exchange (connect, send, each read).
         public var timeout = 5.0
+        /// CA bundle trusted for `https://` targets instead of the system store (`--ca-file`).
+        public var caFile: String?
 
         public init(router: NotifyRouter) { self.router = router }
     }
@@ -165,7 +167,7 @@ private final class Worker: @unchecked Sendable {
     private enum Outcome { case sent, skipped, retry(String), refused(String) }
 
     private func loop(tickets: TicketStore) {
-        let client = HTTPClient(timeout: options.timeout)
+        let client = HTTPClient(timeout: options.timeout, caFile: options.caFile)
         var attempts = 0
         var backoff = 0.0
         condition.lock()

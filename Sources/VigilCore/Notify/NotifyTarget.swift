@@ -57,7 +57,7 @@ public struct NotifyTarget: Sendable {
         guard isValidName(name) else { throw ConfigError("--notify \(spec): the name '\(name)' must match [A-Za-z0-9_.-]+") }
         let url = String(spec[spec.index(after: equals)...])
         guard let endpoint = HTTPClient.Endpoint(url: url) else {
-            throw ConfigError("--notify \(spec): give an http://HOST[:PORT]/PATH URL (https: through a TLS-terminating proxy)")
+            throw ConfigError("--notify \(spec): give an http:// or https://HOST[:PORT]/PATH URL")
         }
         return (kind, name, endpoint)
     }
