@@ -103,14 +103,21 @@ extension LivePipeline {
     private func resume(_ entry: LiveInputsState.File, now: EventTime) -> Bool {
         let source = Source(name: entry.source, defaultService: SourceSet.serviceName(fromLogical: entry.source), files: [entry.path])
         for candidate in candidates(for: entry.path) {
+            guard pathGuard.check(candidate) == nil else { continue }
+            // Every look at the candidate through one descriptor: logrotate may rename it meanwhile.
+            let pinned = Glibc.open(candidate, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+            guard pinned >= 0 else { continue }
+            defer { close(pinned) }
+            let look = "/proc/self/fd/\(pinned)"
             var info = stat()
-            guard stat(candidate, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, pathGuard.check(candidate) == nil else { continue }
+            guard fstat(pinned, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
             if UInt64(info.st_dev) == entry.device, UInt64(info.st_ino) == entry.inode {
                 // Same inode: it is our file only if it still starts as it did and is long enough.
-                guard Int64(info.st_size) >= entry.offset, FileHead.hash(path: candidate, count: entry.fingerprintLength) == entry.fingerprint,
+                guard Int64(info.st_size) >= entry.offset, FileHead.hash(path: look, count: entry.fingerprintLength) == entry.fingerprint,
                       let file = try? FollowedFile(path: entry.path, source: source, rules: options.rules, year: options.year, fromEnd: false,
                                                    maxLineBytes: options.maxLineBytes, openPath: candidate,
-                                                   resume: (entry.offset, entry.lines)) else { continue }
+                                                   resume: (entry.offset, entry.lines)),
+                      file.inode == entry.inode else { continue }
                 files.append(file)
                 // Under a rotated name: retired at once, so the new file at the path is found by
                 // the first poll and read after this one's tail.
@@ -119,8 +126,8 @@ extension LivePipeline {
             }
             // Another inode with the same first bytes: a copy (copytruncate) or a compressed
             // generation. Its unread tail is read now, once.
-            guard FileHead.hash(path: candidate, count: entry.fingerprintLength) == entry.fingerprint,
-                  readRemainder(of: candidate, from: entry.offset, lines: entry.lines, source: source, logicalPath: entry.path) else { continue }
+            guard FileHead.hash(path: look, count: entry.fingerprintLength) == entry.fingerprint,
+                  readRemainder(of: look, from: entry.offset, lines: entry.lines, source: source, logicalPath: entry.path) else { continue }
             return true
         }
         return false

@@ -332,16 +332,22 @@ public final class LivePipeline {
                 continue
             }
             refused[path] = nil
+            // One descriptor for every look at this candidate (stamp, head, content): rotation
+            // renames files while vigil looks at them, and a slow look at `.3.gz` could otherwise
+            // end on another generation than it began with (its head noted for the wrong file).
+            let pinned = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+            defer { if pinned >= 0 { close(pinned) } }
+            let look = pinned >= 0 ? "/proc/self/fd/\(pinned)" : path
             var info = stat()
-            guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+            guard (pinned >= 0 ? fstat(pinned, &info) : stat(path, &info)) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
             // The same open file under a new name (renamed by rotation): already being read.
             if open.contains([UInt64(info.st_dev), UInt64(info.st_ino)]) { continue }
             // Looked at before and unchanged since: nothing new to decide. (Inode numbers are
             // reused at once on ext4, so the stamp includes size and modification time.)
             let stamp = [UInt64(info.st_ino), UInt64(info.st_size), UInt64(info.st_mtim.tv_sec), UInt64(info.st_mtim.tv_nsec)]
             if settled[path] == stamp { continue }
-            let compressed = path.hasSuffix(".gz") || Self.isGzip(path)
-            let head = FileHead.hash(path: path)
+            let compressed = path.hasSuffix(".gz") || Self.isGzip(look)
+            let head = FileHead.hash(path: look)
             // A file may still be being written by logrotate: `compress` writes `.2.gz` in pieces, and
             // `copytruncate` creates `.1` empty and then fills it (inotify shows it at size 0). Such a
             // file is decided once it has kept its size and time for `settleTime`. Files present
@@ -367,7 +373,7 @@ public final class LivePipeline {
                 // read before that changed since (a gzip member appended, or it was still being
                 // written) is continued where it stopped (RELIABILITY G2, G3).
                 let progress = archives[path].flatMap { $0.device == UInt64(info.st_dev) && $0.inode == UInt64(info.st_ino) ? $0 : nil }
-                readArchive(path, source: source, continuing: progress)
+                readArchive(path, reading: look, source: source, continuing: progress)
                 settled[path] = stamp
                 continue
             }
@@ -427,18 +433,19 @@ public final class LivePipeline {
     /// complete lines only, so an archive that ended in the middle of a member (still being
     /// written) is continued when it grows, and one that gets another member appended (`gzip -c
     /// b >> x.gz`) gives only the new member's lines.
-    private func readArchive(_ path: String, source: Source, continuing progress: ArchiveProgress?) {
-        guard let stream = try? InputOpener.open(path) else { return }
+    /// `look` names the same file as `path` through a descriptor held open (see `discover`).
+    private func readArchive(_ path: String, reading look: String, source: Source, continuing progress: ArchiveProgress?) {
+        guard let stream = try? InputOpener.open(look) else { return }
         var info = stat()
-        guard stat(path, &info) == 0 else { return }
+        guard stat(look, &info) == 0 else { return }
         let reader = LineReader(stream: stream, maxLineBytes: options.maxLineBytes)
         if let progress, progress.offset > 0,
-           FileHead.hash(path: path, count: progress.fingerprintLength) == progress.fingerprint,
+           FileHead.hash(path: look, count: progress.fingerprintLength) == progress.fingerprint,
            Self.skip(progress.offset, of: stream) {
             reader.resume(atOffset: progress.offset, lineNumber: progress.lines)
         } else if progress != nil {
             // Rewritten in place (other first bytes, or shorter): new content, read from the start.
-            return readArchive(path, source: source, continuing: nil)
+            return readArchive(path, reading: look, source: source, continuing: nil)
         }
         let parser = LineParser(rules: options.rules, defaultService: source.defaultService, maxLineBytes: options.maxLineBytes)
         parser.timestamps = TimestampParser.forFile(path, year: options.year)
@@ -450,8 +457,8 @@ public final class LivePipeline {
         let offset = reader.consumedOffset
         let length = Int(min(offset, Int64(FileHead.length)))
         archives[path] = ArchiveProgress(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), offset: offset, lines: reader.linesHandedOut,
-                                         fingerprintLength: length, fingerprint: FileHead.hash(path: path, count: length) ?? 0)
-        if let head = FileHead.hash(path: path) { knownHeads.insert(head) }
+                                         fingerprintLength: length, fingerprint: FileHead.hash(path: look, count: length) ?? 0)
+        if let head = FileHead.hash(path: look) { knownHeads.insert(head) }
     }
 
     /// Reads and drops the first `count` bytes of `stream`; false when it ends before.
@@ -470,22 +477,30 @@ public final class LivePipeline {
     private func readCopyTail(_ truncation: FollowedFile.Truncation, of file: FollowedFile, now: EventTime) -> Int {
         // The copy may have been made after the last discovery: look again.
         discover(now: now)
-        func size(_ path: String) -> Int64 {
-            var info = stat()
-            return stat(path, &info) == 0 ? Int64(info.st_size) : -1
-        }
         // A path noted as a copy is only a name, and rotation moves names on: when vigil is behind,
         // `app.log.1` may hold a newer generation by now and the copy be `app.log.2.gz`. So the
         // copy is a file that still starts with the old head, among the noted paths and the
         // rotated names beside the file; plain before compressed (complete once the original was
         // truncated), and of several plain ones the largest (made last, it holds the most).
+        // (Each looked at through one descriptor, as in `discover`.)
         let noted = truncation.head.flatMap { copies.removeValue(forKey: $0) } ?? []
-        let matching = truncation.head.map { head in
-            noted.union(candidates(for: file.path).dropFirst()).filter { FileHead.hash(path: $0) == head }
-        } ?? []
-        let plain = matching.filter { !Self.isGzip($0) }
-        guard let path = plain.max(by: { size($0) < size($1) }) ?? matching.sorted().first,
-              let stream = try? InputOpener.open(path) else {
+        var pinned: [Int32] = []
+        defer { for fd in pinned { close(fd) } }
+        var matching: [(path: String, look: String, size: Int64, compressed: Bool)] = []
+        if let head = truncation.head {
+            for path in noted.union(candidates(for: file.path).dropFirst()).sorted() {
+                let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+                guard fd >= 0 else { continue }
+                pinned.append(fd)
+                let look = "/proc/self/fd/\(fd)"
+                var info = stat()
+                guard fstat(fd, &info) == 0, FileHead.hash(path: look) == head else { continue }
+                matching.append((path, look, Int64(info.st_size), Self.isGzip(look)))
+            }
+        }
+        let plain = matching.filter { !$0.compressed }
+        guard let copy = plain.max(by: { $0.size < $1.size }) ?? matching.first,
+              let stream = try? InputOpener.open(copy.look) else {
             truncationsUnrecovered += 1
             return 0
         }
