@@ -36,7 +36,9 @@ final class FollowedFile {
         device = opened.device
         inode = opened.inode
         if fromEnd { lseek(fd, 0, SEEK_END) }
-        reader = LineReader(stream: DescriptorStream(fd: fd, path: openPath ?? path, owned: true), maxLineBytes: maxLineBytes)
+        // (A descriptor path, /proc/self/fd/N, is no name for messages.)
+        let shownPath = openPath.map { $0.hasPrefix("/proc/self/fd/") ? path : $0 } ?? path
+        reader = LineReader(stream: DescriptorStream(fd: fd, path: shownPath, owned: true), maxLineBytes: maxLineBytes)
         reader.follow = true
         reader.skipsNULRuns = true
         if let resume {

@@ -159,7 +159,8 @@ public final class LivePipeline {
         // Event time moves on with the wall clock while nothing is logged: a line after a quiet
         // spell is not a clock error (see `max_jump`).
         if let anchor { aggregator.vouchedEventTime = anchor.event + max(0, now - anchor.wall) + options.rules.window.maxJump }
-        discover(now: now)
+        // A pass cut short by rotation shifting the names is run again before any file is read.
+        for _ in 0..<8 where !discover(now: now) {}
         var processed = 0
         for file in files {
             if file.isParked {
@@ -304,7 +305,9 @@ public final class LivePipeline {
     // MARK: discovery
 
     /// Opens inputs not followed yet. At startup, the files of a rotated set are taken oldest first.
-    private func discover(now: EventTime) {
+    /// False when rotation shifted the names during the pass (see `listed`): the caller runs it again.
+    @discardableResult
+    private func discover(now: EventTime) -> Bool {
         var found: [String] = []
         for input in options.inputs where input != "-" {
             if input.contains(where: { "*?[".contains($0) }) {
@@ -317,8 +320,18 @@ public final class LivePipeline {
         let followed = Set(files.filter { $0.retiredAt == nil }.map(\.path))
         var open = Set(files.map { [$0.device, $0.inode] })
         let candidates = SourceSet.orderOldestFirst(found.filter { !followed.contains($0) })
-        defer { discoveredOnce = true }
         let named = Set(options.inputs)
+        // Which file each name meant when the list was made. A pass that reads archives is slow, and
+        // logrotate may shift every name meanwhile (`.3.gz` becomes `.4.gz`): the rest of the list
+        // would then skip a generation and read newer ones first. The pass stops there, and the next
+        // one (at once, still deciding without waiting) lists again.
+        var listed: [String: [UInt64]] = [:]
+        for path in candidates {
+            var info = stat()
+            if stat(path, &info) == 0 { listed[path] = [UInt64(info.st_dev), UInt64(info.st_ino)] }
+        }
+        var complete = true
+        defer { if complete { discoveredOnce = true } }
         for path in candidates {
             if let refusal = pathGuard.check(path) {
                 // A glob's match gone before it was looked at (logrotate renames and deletes as it
@@ -340,6 +353,7 @@ public final class LivePipeline {
             let look = pinned >= 0 ? "/proc/self/fd/\(pinned)" : path
             var info = stat()
             guard (pinned >= 0 ? fstat(pinned, &info) : stat(path, &info)) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+            if let identity = listed[path], identity != [UInt64(info.st_dev), UInt64(info.st_ino)] { complete = false; break }
             // The same open file under a new name (renamed by rotation): already being read.
             if open.contains([UInt64(info.st_dev), UInt64(info.st_ino)]) { continue }
             // Looked at before and unchanged since: nothing new to decide. (Inode numbers are
@@ -381,7 +395,8 @@ public final class LivePipeline {
             guard makeRoom(keeping: nil) else { break }
             do {
                 let file = try FollowedFile(path: path, source: source, rules: options.rules, year: options.year,
-                                            fromEnd: options.tail && !started, maxLineBytes: options.maxLineBytes)
+                                            fromEnd: options.tail && !started, maxLineBytes: options.maxLineBytes,
+                                            openPath: pinned >= 0 ? look : nil)
                 files.append(file)
                 reported[path] = nil
                 // A symlink or hard link to it met later in this same pass is the same file.
@@ -392,6 +407,7 @@ public final class LivePipeline {
                 if error.message == String(cString: strerror(EMFILE)) || error.message == String(cString: strerror(ENFILE)) { break }
             }
         }
+        return complete
     }
 
     /// Makes sure one more file can be open: at `maxOpenFiles`, parks the least recently active
