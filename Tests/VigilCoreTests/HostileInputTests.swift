@@ -35,6 +35,40 @@ import Testing
         #expect(result.counters.formatsDisabled == ["evil"])
     }
 
+    /// Issue 8's memory bound, all at once: a ~1 MB gzip that inflates to 1 GiB, a 10 MB line, a
+    /// million distinct service names and random binary, replayed together. Peak RSS (the child's, as
+    /// the kernel counts it) stays under 256 MiB and every normal line is processed.
+    @Test func hostileMixStaysUnder256MiB() throws {
+        let dir = TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+        try TestSupport.run("/bin/sh", ["-c", """
+            head -c 1073741824 /dev/zero | gzip -1 > '\(path("bomb.log.gz"))'
+            { head -c 10000000 /dev/urandom | base64 -w0; echo; echo '2026-11-26T10:00:01.000Z INFO [api] after the long line latency_ms=3'; } > '\(path("long.log"))'
+            head -c 1000000 /dev/urandom > '\(path("junk.log"))'
+            """])
+        var services = ""
+        services.reserveCapacity(60_000_000)
+        for i in 0..<1_000_000 { services += "2026-11-26T10:00:00.000Z INFO [svc-\(i)] ok latency_ms=3\n" }
+        try Data(services.utf8).write(to: dir.appendingPathComponent("services.log"))
+        services = ""
+        let normal = try TestSupport.write((0..<500).map { "2026-11-26T10:00:\(String(format: "%02d", $0 % 60)).000Z INFO [api] ok \($0) latency_ms=3\n" }.joined(),
+                                           "app.log", in: dir)
+        let stats = path("stats.json")
+        let measure = "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+        let run = try TestSupport.run("/usr/bin/env", ["python3", "-c", measure, TestSupport.vigilBinary, "replay", "--sink", "/dev/null", "--stats", stats,
+                                                       path("bomb.log.gz"), path("long.log"), path("junk.log"), path("services.log"), normal.path])
+        let figures = run.text.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        #expect(figures.first == 0, "\(run.text) \(run.stderr)")
+        let peakKB = try #require(figures.last)
+        #expect(peakKB < 256 * 1024, "peak RSS \(peakKB) KiB")
+        let s = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: stats))) as! [String: Any]
+        #expect(s["lines_parsed"] as? Int == 1_000_000 + 500 + 1)
+        #expect(s["archive_limit_exceeded"] as? Int == 1)
+        #expect(((s["lines_failed"] as! [String: Int])["too_long"] ?? 0) >= 2)
+        print("hostile mix: peak RSS \(peakKB / 1024) MiB")
+    }
+
     /// 1 GiB of zeros in a ~1 MB gzip beside a normal log: the bomb is cut at the limit and
     /// reported; the normal log is read whole.
     @Test func gzipBombIsCutAtTheLimit() throws {
