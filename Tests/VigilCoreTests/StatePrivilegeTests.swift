@@ -66,6 +66,37 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: state.path).allSatisfy { !$0.hasPrefix(".vigil-probe") })
     }
 
+    /// F7: what `vigil run` writes is not for every user to read: checkpoints 0600 (they hold log
+    /// lines as evidence), sink and tap 0640, whatever the umask.
+    @Test func runCreatesStateAndOutputsWithoutWorldAccess() throws {
+        let dir = TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = try TestSupport.write(TestSupport.appLine(0, "hello"), "app.log", in: dir)
+        let state = dir.appendingPathComponent("state")
+        let sink = dir.appendingPathComponent("out.jsonl")
+        let tap = dir.appendingPathComponent("tap.jsonl")
+        let vigil = Process()
+        vigil.executableURL = URL(fileURLWithPath: "/bin/sh")
+        vigil.arguments = ["-c", "umask 000 && exec \"$0\" \"$@\"", TestSupport.vigilBinary, "run", "--state", state.path, "--sink", sink.path,
+                           "--tap", tap.path, log.path]
+        vigil.standardError = FileHandle.nullDevice
+        try vigil.run()
+        #expect(ServiceSupport.waitUntil(timeout: 10) { (try? String(contentsOf: tap, encoding: .utf8))?.contains("hello") ?? false })
+        vigil.terminate()
+        vigil.waitUntilExit()
+        #expect(vigil.terminationStatus == 0)
+        func mode(_ path: String) -> mode_t {
+            var info = stat()
+            return stat(path, &info) == 0 ? info.st_mode & 0o777 : 0o7777
+        }
+        let checkpoints = try FileManager.default.contentsOfDirectory(atPath: state.path).filter { $0.hasPrefix("checkpoint.") }
+        #expect(!checkpoints.isEmpty)
+        for name in checkpoints { #expect(mode(state.appendingPathComponent(name).path) == 0o600, "\(name)") }
+        #expect(mode(state.path) & 0o077 == 0)
+        #expect(mode(sink.path) == 0o640)
+        #expect(mode(tap.path) == 0o640)
+    }
+
     /// As nobody: an unreadable file is a clear "permission denied" (exit 66, SPEC "input not found
     /// or unreadable"), also inside a directory; with
     /// CAP_DAC_READ_SEARCH (the matrix's least privilege for a log reader) it is read as well.
