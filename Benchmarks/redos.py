@@ -21,7 +21,9 @@ try:
             line = "2026-11-26T10:%02d:%02d.%03dZ INFO [api] request %d served latency_ms=%d\n" % (i // 60000 % 60, i // 1000 % 60, i % 1000, i, i % 97)
             n.write(line)
             m.write(line)
-            m.write("a" * 30 + "!\n" if i % 2 else "word " * 12 + "!\n")
+            # Hostile lines for each pattern below: a's ended by "!c" (the unanchored (a+)+c needs its
+            # c somewhere after the a's to backtrack), and words ended by "!".
+            m.write("a" * 30 + "!c\n" if i % 2 else "word " * 12 + "!\n")
     def best(rules, path):
         result = None
         for _ in range(3):
@@ -36,7 +38,7 @@ try:
     plain_normal, _ = best(None, normal)
     plain_mixed, _ = best(None, mixed)
     print("built-in rules: %d normal lines %.2fs; with %d hostile lines interleaved %.2fs" % (args.lines, plain_normal, args.lines, plain_mixed))
-    for pattern in [r"^(a+)+$", r"^(\w+\s?)*$"]:
+    for pattern in [r"^(a+)+$", r"^(\w+\s?)*$", r"(a+)+c"]:
         rules = os.path.join(tmp, "rules")
         shutil.rmtree(rules, ignore_errors=True)
         shutil.copytree(os.path.join(root, "Rules"), rules)
