@@ -21,14 +21,18 @@ public struct TimestampParser: Sendable {
         self.referenceMonth = referenceMonth
     }
 
-    /// Milliseconds since the epoch, or nil when the bytes are not a timestamp vigil knows.
-    public func parse(_ p: UnsafePointer<UInt8>, _ count: Int) -> EventTime? {
+    /// The timestamp's bytes without surrounding spaces and quotes; nil when too short to be one.
+    @inline(__always)
+    private static func trimmed(_ p: UnsafePointer<UInt8>, _ count: Int) -> (UnsafePointer<UInt8>, Int)? {
         var start = 0, end = count
         while start < end, p[start] == 32 || p[start] == 34 { start += 1 }
         while end > start, p[end - 1] == 32 || p[end - 1] == 34 { end -= 1 }
-        let n = end - start
-        guard n >= 8 else { return nil }
-        let s = p + start
+        return end - start >= 8 ? (p + start, end - start) : nil
+    }
+
+    /// Milliseconds since the epoch, or nil when the bytes are not a timestamp vigil knows.
+    public func parse(_ p: UnsafePointer<UInt8>, _ count: Int) -> EventTime? {
+        guard let (s, n) = Self.trimmed(p, count) else { return nil }
         if isDigit(s[0]) {
             if n >= 19, isDigit(s[1]), isDigit(s[2]), isDigit(s[3]), s[4] == 45 || s[4] == 47 { return parseISO(s, n) }
             if n >= 20, isDigit(s[1]), s[2] == 47 { return parseCommonLog(s, n) }
@@ -43,12 +47,7 @@ public struct TimestampParser: Sendable {
     /// The result is the same as `parse` gives.
     @inline(__always)
     public func parse(_ p: UnsafePointer<UInt8>, _ count: Int, memo: inout TimestampMemo) -> EventTime? {
-        var start = 0, end = count
-        while start < end, p[start] == 32 || p[start] == 34 { start += 1 }
-        while end > start, p[end - 1] == 32 || p[end - 1] == 34 { end -= 1 }
-        let n = end - start
-        guard n >= 8 else { return nil }
-        let s = p + start
+        guard let (s, n) = Self.trimmed(p, count) else { return nil }
         if isDigit(s[0]) {
             if n >= 19, isDigit(s[1]), isDigit(s[2]), isDigit(s[3]), s[4] == 45 || s[4] == 47 {
                 let key = TimestampMemo.Key(s, 19)
