@@ -119,6 +119,28 @@ import Testing
         #expect(h.pipeline.generationsSkipped >= 1)
     }
 
+    /// R2 with a named input (no glob): two rotations between two looks. The middle generation was
+    /// never seen at the path; it is found beside it (a rotated name that was not there at the
+    /// start) and read before the newest. Older generations present at the start are left alone.
+    @Test func rotationBurstOnANamedInputLosesNothing() throws {
+        let h = try Harness(inputs: ["app.log"])
+        h.write(20, to: "app.log.3")         // history: there before vigil looked, not read
+        h.seq = 0
+        h.tapped = []
+        h.write(50, to: "app.log")
+        try h.poll()
+        #expect(h.seqs.count == 50)
+        try FileManager.default.moveItem(atPath: h.path("app.log"), toPath: h.path("app.log.1"))
+        h.reopen("app.log")
+        h.write(50, to: "app.log")
+        try FileManager.default.moveItem(atPath: h.path("app.log.1"), toPath: h.path("app.log.2"))
+        try FileManager.default.moveItem(atPath: h.path("app.log"), toPath: h.path("app.log.1"))
+        h.reopen("app.log")
+        h.write(50, to: "app.log")
+        for _ in 0..<4 { try h.poll(advance: 600) }
+        h.expectExactlyOnce(150)
+    }
+
     /// logrotate's copytruncate creates the copy empty and then fills it; inotify wakes vigil in
     /// between. The empty `.1` must not be followed as a new file (it would be read whole: every
     /// line of the generation twice); it is decided once it stopped changing, as a known copy.

@@ -63,6 +63,8 @@ public final class LivePipeline {
     /// Files whose decision waits until they stop changing (an archive being compressed, a copy
     /// being made), with the stamp they had and when it was first seen.
     private var unsettled: [String: (stamp: [UInt64], since: EventTime)] = [:]
+    /// Per named input: the rotated names beside it when vigil first looked (see `missedGenerations`).
+    private var siblingHistory: [String: Set<[UInt64]>] = [:]
     /// False until the first discovery of this process has run.
     private var discoveredOnce = false
     /// How long such a file must keep its stamp before it is decided.
@@ -314,6 +316,7 @@ public final class LivePipeline {
                 found += Self.glob(input)
             } else {
                 found.append(input)
+                found += missedGenerations(of: input)
             }
         }
         // A retired file no longer holds its path: the new file there is followed at once.
@@ -422,6 +425,25 @@ public final class LivePipeline {
         victim.park()
         parkings += 1
         return true
+    }
+
+    /// Rotated names beside a named (not glob) input that were not there when vigil first looked:
+    /// generations rotated away between two looks (a burst of rotations inside one poll interval,
+    /// RELIABILITY R2), which a glob would have matched. Looked for only while no file is followed
+    /// at the path (it was just rotated or deleted), so the directory is not listed at every poll.
+    /// (Generations rotated while vigil was down are not found this way: the history is taken
+    /// again at each start.)
+    private func missedGenerations(of input: String) -> [String] {
+        func identity(_ path: String) -> [UInt64]? {
+            var info = stat()
+            return stat(path, &info) == 0 ? [UInt64(info.st_dev), UInt64(info.st_ino)] : nil
+        }
+        guard let history = siblingHistory[input] else {
+            siblingHistory[input] = Set(candidates(for: input).dropFirst().compactMap(identity))
+            return []
+        }
+        guard !files.contains(where: { $0.path == input && $0.retiredAt == nil }) else { return [] }
+        return candidates(for: input).dropFirst().filter { path in identity(path).map { !history.contains($0) } ?? false }
     }
 
     /// Whether `path` has kept `stamp` for `settleTime` (the first look starts the clock).
