@@ -79,7 +79,8 @@ import Testing
         // The third commit dies at `point` (the first is at startup, the second after the backlog).
         var vigil = try bench.start(environment: ["VIGIL_FAULT": "\(point.rawValue):3"])
         var next = 2000
-        for _ in 0..<200 where vigil.isRunning {
+        // Up to 15 s: a slow disk makes commits rarer (at most a tenth of the time goes to them).
+        for _ in 0..<750 where vigil.isRunning {
             bench.append(next..<next + 10)
             next += 10
             Thread.sleep(forTimeInterval: 0.02)
