@@ -15,7 +15,7 @@ import Testing
         var state: String { dir.appendingPathComponent("state").path }
         var stderrPath: String { dir.appendingPathComponent("stderr.txt").path }
 
-        init() { FileManager.default.createFile(atPath: stderrPath, contents: nil) }
+        init() { _ = FileManager.default.createFile(atPath: stderrPath, contents: nil) }
         deinit { try? FileManager.default.removeItem(at: dir) }
 
         func start(environment: [String: String] = [:], wrapper: [String] = []) throws -> Process {
@@ -42,7 +42,7 @@ import Testing
         func append(_ range: Range<Int>, to path: String? = nil) {
             let text = range.map { "2026-03-01T00:00:\(String(format: "%02d", $0 % 60)).000Z INFO [app] seq=\($0) ok latency_ms=\($0 % 50)\n" }.joined()
             let handle = FileHandle(forWritingAtPath: path ?? log) ?? {
-                FileManager.default.createFile(atPath: path ?? log, contents: nil)
+                _ = FileManager.default.createFile(atPath: path ?? log, contents: nil)
                 return FileHandle(forWritingAtPath: path ?? log)!
             }()
             handle.seekToEndOfFile()

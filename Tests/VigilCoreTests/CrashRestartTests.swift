@@ -38,8 +38,8 @@ import Testing
         let tap = dir.appendingPathComponent("tap.jsonl").path
         let sink = dir.appendingPathComponent("out.jsonl").path
         let stderrPath = dir.appendingPathComponent("stderr.txt").path
-        FileManager.default.createFile(atPath: log, contents: nil)
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         let stderr = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
 
         func start() throws -> Process {
@@ -193,7 +193,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let log = dir.appendingPathComponent("app.log").path
         let tap = dir.appendingPathComponent("tap.jsonl").path
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let vigil = Process()
         vigil.executableURL = URL(fileURLWithPath: TestSupport.vigilBinary)
         vigil.arguments = ["run", "--tap", tap, "--sink", "/dev/null", "--poll-interval", "10000", log]

@@ -29,7 +29,7 @@ import Testing
         /// Appends `count` numbered lines through a descriptor kept open (like a logging library).
         func write(_ count: Int, to name: String, terminated: Bool = true) {
             if writers[name] == nil {
-                FileManager.default.createFile(atPath: path(name), contents: nil)
+                _ = FileManager.default.createFile(atPath: path(name), contents: nil)
                 writers[name] = FileHandle(forWritingAtPath: path(name))!
                 writers[name]!.seekToEndOfFile()
             }
@@ -148,7 +148,7 @@ import Testing
         let h = try Harness(inputs: ["app.log*"])
         h.write(40, to: "app.log")
         try h.poll()
-        FileManager.default.createFile(atPath: h.path("app.log.1"), contents: nil)
+        _ = FileManager.default.createFile(atPath: h.path("app.log.1"), contents: nil)
         try h.poll(advance: 5)
         let copy = FileHandle(forWritingAtPath: h.path("app.log.1"))!
         copy.write(FileManager.default.contents(atPath: h.path("app.log"))!)
@@ -242,7 +242,7 @@ import Testing
             let text = seqs.map { n in
                 "2026-11-26T10:\(n / 600)\((n / 60) % 10):\((n % 60) / 10)\(n % 10).000Z INFO [api] seq=\(n) request served latency_ms=5\n"
             }.joined()
-            FileManager.default.createFile(atPath: path(name), contents: Data(text.utf8))
+            _ = FileManager.default.createFile(atPath: path(name), contents: Data(text.utf8))
         }
         let options = LivePipeline.Options(inputs: [path("app.log*")], rules: try RuleSet.builtin())
         write(0..<400, to: "app.log")

@@ -20,7 +20,7 @@ import Testing
         let log = dir.appendingPathComponent("app.log").path
         let conf = try TestSupport.write("\(log) {\n\(config)\n}\n", "lr.conf", in: dir)
         let tap = dir.appendingPathComponent("tap.jsonl").path
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
 
         let vigil = Process()
         vigil.executableURL = URL(fileURLWithPath: TestSupport.vigilBinary)

@@ -224,7 +224,7 @@ import Testing
         let count = 30_000
         let arguments = ["--state", dir.appendingPathComponent("state").path, "--sink", dir.appendingPathComponent("out.jsonl").path,
                          "--poll-interval", "10", "--checkpoint-interval", "100", log]
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let writer = Process()
         writer.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         writer.arguments = ["python3", TestSupport.packageRoot.appendingPathComponent("Tests/VigilCoreTests/Support/loggen.py").path,

@@ -129,7 +129,7 @@ import Testing
             h.writers["f\(i).csv"]!.write(Data(header.utf8))
             h.write(30, to: "f\(i).csv")
         }
-        FileManager.default.createFile(atPath: h.path("empty.log"), contents: nil)
+        _ = FileManager.default.createFile(atPath: h.path("empty.log"), contents: nil)
         try TestSupport.append(Array("x".utf8), to: h.dir.appendingPathComponent("tiny.log"))
         try h.poll()
         try h.poll()
@@ -161,7 +161,7 @@ import Testing
         let gz = try TestSupport.run("/bin/sh", ["-c", "gzip -c '\(h.path("big.log"))'"]).stdout
         #expect(gz.count > 4_096)
         let archive = h.path("arch/app.log.2.gz")
-        FileManager.default.createFile(atPath: archive, contents: nil)
+        _ = FileManager.default.createFile(atPath: archive, contents: nil)
         let writer = FileHandle(forWritingAtPath: archive)!
         // A slow writer: a chunk, then polls that see it unchanged for over a second (so it is read
         // as it is: an archive is decided once it kept its size for `settleTime`).

@@ -339,7 +339,7 @@ public final class LivePipeline {
             if let refusal = pathGuard.check(path) {
                 // A glob's match gone before it was looked at (logrotate renames and deletes as it
                 // goes) is not a problem; a named input that does not exist is, once.
-                if !named.contains(path), access(path, F_OK) != 0, errno == ENOENT { continue }
+                if !named.contains(path), refusal == .unreadable(String(cString: strerror(ENOENT))) { continue }
                 // Reported once per path, not at every discovery.
                 if refused.updateValue(refusal, forKey: path) != refusal {
                     counters.sourceErrors.append("\(path): skipped: \(refusal)")

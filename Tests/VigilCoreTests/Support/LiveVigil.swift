@@ -73,7 +73,7 @@ extension TestSupport {
 
     /// Appends bytes to a file (created when missing), through a descriptor opened for this call.
     static func append(_ bytes: some Sequence<UInt8>, to url: URL) throws {
-        if !FileManager.default.fileExists(atPath: url.path) { FileManager.default.createFile(atPath: url.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: url.path) { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: url)
         defer { try? handle.close() }
         try handle.seekToEnd()

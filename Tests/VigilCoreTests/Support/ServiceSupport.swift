@@ -59,7 +59,7 @@ enum ServiceSupport {
 
     /// Starts a program in the background; its stderr and stdout go to `log`.
     static func start(_ executable: String, _ arguments: [String], log: URL) throws -> Process {
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)

@@ -121,7 +121,7 @@ final class WallClockLogWriter: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
 
     init(path: String, service: String = "checkout", linesPerTick: Int = 4, interval: TimeInterval = 0.1) {
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let handle = FileHandle(forWritingAtPath: path)!
         handle.seekToEndOfFile()
         let thread = Thread { [self] in
