@@ -141,6 +141,33 @@ import Testing
         h.expectExactlyOnce(150)
     }
 
+    /// The same while vigil is down: the checkpointed file is found two rotations on (`.2`), the
+    /// generation written and rotated meanwhile (`.1`) is read after its tail and before the file
+    /// now at the path; a generation that was there before vigil started (`.5`) is not read.
+    @Test func generationsOfANamedInputRotatedWhileDownAreRead() throws {
+        let h = try Harness(inputs: ["app.log"])
+        h.write(20, to: "app.log.5")
+        h.seq = 0
+        h.write(50, to: "app.log")
+        try h.poll()
+        let checkpoint = Checkpoint(inputs: h.pipeline.inputsState, aggregator: h.pipeline.aggregatorSnapshot)
+        h.write(10, to: "app.log")           // after the checkpoint: not read before the restart
+        try FileManager.default.moveItem(atPath: h.path("app.log"), toPath: h.path("app.log.1"))
+        h.reopen("app.log")
+        h.write(50, to: "app.log")
+        try FileManager.default.moveItem(atPath: h.path("app.log.1"), toPath: h.path("app.log.2"))
+        try FileManager.default.moveItem(atPath: h.path("app.log"), toPath: h.path("app.log.1"))
+        h.reopen("app.log")
+        h.write(50, to: "app.log")
+        let options = h.pipeline.options
+        h.pipeline = LivePipeline(options: options, sink: { _ in }, tap: { [unowned h] tap in
+            h.tapped.append(String(decoding: UnsafeBufferPointer(start: tap.line.bytes, count: tap.line.count), as: UTF8.self))
+        })
+        #expect(h.pipeline.restore(checkpoint, now: h.now).isEmpty)
+        for _ in 0..<4 { try h.poll(advance: 600) }
+        h.expectExactlyOnce(160)
+    }
+
     /// logrotate's copytruncate creates the copy empty and then fills it; inotify wakes vigil in
     /// between. The empty `.1` must not be followed as a new file (it would be read whole: every
     /// line of the generation twice); it is decided once it stopped changing, as a known copy.

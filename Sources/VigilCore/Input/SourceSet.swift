@@ -123,7 +123,8 @@ public enum SourceSet {
         }
     }
 
-    private static func age(_ path: String) -> Int {
+    /// How many rotations ago `path` was the live file (0 for the live file itself).
+    static func age(_ path: String) -> Int {
         var name = (path as NSString).lastPathComponent
         if name.hasSuffix(".gz") { name.removeLast(3) }
         return rotationSuffix(name)?.age ?? 0

@@ -89,18 +89,34 @@ extension LivePipeline {
         if let event = state.anchorEvent, let wall = state.anchorWall { anchor = (event, wall) }
         journalCursor = Array((state.journalCursor ?? "").utf8)
         started = true
+        var foundUnder: [String: [String]] = [:]
         for entry in state.files where entry.offset > 0 {
-            if !resume(entry, now: now) {
+            if let name = resume(entry, now: now) {
+                foundUnder[entry.path, default: []].append(name)
+            } else {
                 generationsLost += 1
                 problems.append("\(entry.path): the file read up to byte \(entry.offset) is gone; lines written to it after that are lost")
             }
+        }
+        // A named input whose file was found under a rotated name was rotated while vigil was down:
+        // the rotated names younger than that one are generations written and rotated meanwhile,
+        // never seen. Left out of the history, they are read by the first discovery, before the
+        // file now at the path (see `missedGenerations`); older names are history, not read.
+        for input in options.inputs where input != "-" && !input.contains(where: { "*?[".contains($0) }) {
+            let rotated = (foundUnder[input] ?? []).filter { $0 != input }
+            guard let youngest = rotated.map(SourceSet.age).min() else { continue }
+            siblingHistory[input] = Set(candidates(for: input).dropFirst().filter { SourceSet.age($0) >= youngest }.compactMap { path in
+                var info = stat()
+                return stat(path, &info) == 0 ? [UInt64(info.st_dev), UInt64(info.st_ino)] : nil
+            })
         }
         return problems
     }
 
     /// Finds a checkpointed file again: at its path, under a rotated name (same inode), or as a
-    /// copy or compressed generation (same first bytes), and continues it at its offset.
-    private func resume(_ entry: LiveInputsState.File, now: EventTime) -> Bool {
+    /// copy or compressed generation (same first bytes), and continues it at its offset. Returns
+    /// the name it was found under; nil when it is gone.
+    private func resume(_ entry: LiveInputsState.File, now: EventTime) -> String? {
         let source = Source(name: entry.source, defaultService: SourceSet.serviceName(fromLogical: entry.source), files: [entry.path])
         for candidate in candidates(for: entry.path) {
             guard pathGuard.check(candidate) == nil else { continue }
@@ -122,15 +138,15 @@ extension LivePipeline {
                 // Under a rotated name: retired at once, so the new file at the path is found by
                 // the first poll and read after this one's tail.
                 file.checkPath(now: now)
-                return true
+                return candidate
             }
             // Another inode with the same first bytes: a copy (copytruncate) or a compressed
             // generation. Its unread tail is read now, once.
             guard FileHead.hash(path: look, count: entry.fingerprintLength) == entry.fingerprint,
                   readRemainder(of: look, from: entry.offset, lines: entry.lines, source: source, logicalPath: entry.path) else { continue }
-            return true
+            return candidate
         }
-        return false
+        return nil
     }
 
     /// The path itself, then the other files of its directory whose name extends it (`app.log.1`,

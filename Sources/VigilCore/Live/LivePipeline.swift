@@ -64,7 +64,7 @@ public final class LivePipeline {
     /// being made), with the stamp they had and when it was first seen.
     private var unsettled: [String: (stamp: [UInt64], since: EventTime)] = [:]
     /// Per named input: the rotated names beside it when vigil first looked (see `missedGenerations`).
-    private var siblingHistory: [String: Set<[UInt64]>] = [:]
+    var siblingHistory: [String: Set<[UInt64]>] = [:]
     /// False until the first discovery of this process has run.
     private var discoveredOnce = false
     /// How long such a file must keep its stamp before it is decided.
@@ -431,8 +431,7 @@ public final class LivePipeline {
     /// generations rotated away between two looks (a burst of rotations inside one poll interval,
     /// RELIABILITY R2), which a glob would have matched. Looked for only while no file is followed
     /// at the path (it was just rotated or deleted), so the directory is not listed at every poll.
-    /// (Generations rotated while vigil was down are not found this way: the history is taken
-    /// again at each start.)
+    /// After a restart the history comes from where the checkpointed file was found (`restore`).
     private func missedGenerations(of input: String) -> [String] {
         func identity(_ path: String) -> [UInt64]? {
             var info = stat()
