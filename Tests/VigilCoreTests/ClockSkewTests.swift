@@ -58,6 +58,31 @@ import Testing
         #expect(records.isEmpty)
     }
 
+    /// Several sources merged by event time: a clock error in one does not hold that source back
+    /// behind all the others (which would make the rest of it late); a quiet spell in one source
+    /// while the other goes on loses nothing.
+    @Test func mergedSourcesKeepTheirLinesAroundAClockError() throws {
+        let dir = TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func lines(_ service: String, _ seconds: [Int]) -> String {
+            seconds.map { i in
+                "2026-11-26T\(String(format: "%02d:%02d:%02d", 10 + i / 3600, i / 60 % 60, i % 60)).000Z INFO [\(service)] request \(i) latency_ms=5\n"
+            }.joined()
+        }
+        var a = lines("a", Array(0..<1000))
+        a += "2036-11-26T10:00:00.000Z INFO [a] ten years ahead latency_ms=5\n"
+        a += lines("a", Array(1000..<3600))
+        let b = lines("b", Array(0..<3600))
+        // c is quiet for three hours while b... and d go on: nothing of it is dropped.
+        let c = lines("c", Array(0..<600) + Array(11_400..<12_000))
+        let d = lines("d", Array(stride(from: 0, to: 12_000, by: 10)))
+        let files = try [("a.log", a), ("b.log", b), ("c.log", c), ("d.log", d)].map { try TestSupport.write($0.1, $0.0, in: dir).path }
+        let result = try TestSupport.replay(files)
+        #expect(result.counters.failed[.future] == 1)
+        #expect(result.counters.failed[.late] == nil, "\(result.counters.failed)")
+        #expect(result.counters.linesParsed == 3600 + 3600 + 1200 + 1200)
+    }
+
     /// `vigil run`: event time moves on with the wall clock, so a line after a quiet spell is kept at
     /// once, and one far beyond it is a clock error at once.
     @Test func liveClockErrorsAreDroppedAtOnce() throws {

@@ -333,7 +333,7 @@ extension WindowAggregator {
 }
 
 /// A parsed line kept past the parser's next call: its byte ranges copied, its evidence taken.
-private final class HeldLine {
+final class HeldLine {
     let line: ParsedLine
     let evidence: Evidence
     private var buffers: [UnsafeMutableBufferPointer<UInt8>] = []

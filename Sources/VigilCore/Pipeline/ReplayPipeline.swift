@@ -32,11 +32,13 @@ public struct ReplayPipeline {
         var counters = PipelineCounters()
         var written = 0
         let aggregator = WindowAggregator(rules: rules, novelty: noveltyState) { record in written += 1; sink(record) }
-        let cursors: [EventCursor] = sources.map { source in
+        var cursors: [EventCursor] = sources.map { source in
             jobs > 1 ? ParallelSourceCursor(source: source, rules: rules, year: year, maxLineBytes: maxLineBytes, jobs: jobs,
                                        segmentMinimumBytes: segmentMinimumBytes) as EventCursor
                      : SourceCursor(source: source, rules: rules, year: year, maxLineBytes: maxLineBytes) as EventCursor
         }
+        // Several sources are merged by event time: each is guarded against clock errors first.
+        if cursors.count > 1 { cursors = cursors.map { JumpGuardCursor($0, maxJump: rules.window.maxJump) } }
         var feed = changes.filter { change in from.map { change.time >= $0 } ?? true && to.map { change.time < $0 } ?? true }[...]
         var live: [EventCursor] = []
         for cursor in cursors where try cursor.advance(&counters) { live.append(cursor) }
@@ -66,9 +68,19 @@ public struct ReplayPipeline {
 
         while !live.isEmpty {
             if live.count == 1 {
-                if let cursor = live[0] as? ParallelSourceCursor { try drain(cursor) }
-                else if let cursor = live[0] as? SourceCursor { try drain(cursor) }
-                else { try drain(live[0]) }
+                // The last source of a merge: its guard is not needed any more (the aggregator
+                // guards a single stream), once a line it holds has been taken.
+                var last = live[0]
+                if let guarded = last as? JumpGuardCursor {
+                    if guarded.isHolding {
+                        consume(guarded)
+                        guard try guarded.advance(&counters) else { live.removeAll(); break }
+                    }
+                    last = guarded.inner
+                }
+                if let cursor = last as? ParallelSourceCursor { try drain(cursor) }
+                else if let cursor = last as? SourceCursor { try drain(cursor) }
+                else { try drain(last) }
                 live.removeAll()
                 break
             }
