@@ -119,6 +119,16 @@ import Testing
         #expect(h.pipeline.generationsSkipped >= 1)
     }
 
+    /// Discovery runs once per poll when nothing shifts under it (it lists directories and opens
+    /// every new candidate: not a thing to repeat).
+    @Test func oneDiscoveryPassPerQuietPoll() throws {
+        let h = try Harness(inputs: ["app.log*"])
+        h.write(10, to: "app.log")
+        h.write(10, to: "app.log.1")
+        for _ in 0..<5 { try h.poll() }
+        #expect(h.pipeline.discoveryPasses == 5)
+    }
+
     /// R2 with a named input (no glob): two rotations between two looks. The middle generation was
     /// never seen at the path; it is found beside it (a rotated name that was not there at the
     /// start) and read before the newest. Older generations present at the start are left alone.

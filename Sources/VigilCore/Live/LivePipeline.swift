@@ -65,6 +65,8 @@ public final class LivePipeline {
     private var unsettled: [String: (stamp: [UInt64], since: EventTime)] = [:]
     /// Per named input: the rotated names beside it when vigil first looked (see `missedGenerations`).
     var siblingHistory: [String: Set<[UInt64]>] = [:]
+    /// Discovery passes run (one per poll, more when rotation shifted names under a pass).
+    public private(set) var discoveryPasses = 0
     /// False until the first discovery of this process has run.
     private var discoveredOnce = false
     /// How long such a file must keep its stamp before it is decided.
@@ -162,7 +164,8 @@ public final class LivePipeline {
         // spell is not a clock error (see `max_jump`).
         if let anchor { aggregator.vouchedEventTime = anchor.event + max(0, now - anchor.wall) + options.rules.window.maxJump }
         // A pass cut short by rotation shifting the names is run again before any file is read.
-        for _ in 0..<8 where !discover(now: now) {}
+        var passes = 1
+        while !discover(now: now), passes < 8 { passes += 1 }
         var processed = 0
         for file in files {
             if file.isParked {
@@ -310,6 +313,7 @@ public final class LivePipeline {
     /// False when rotation shifted the names during the pass (see `listed`): the caller runs it again.
     @discardableResult
     private func discover(now: EventTime) -> Bool {
+        discoveryPasses += 1
         var found: [String] = []
         for input in options.inputs where input != "-" {
             if input.contains(where: { "*?[".contains($0) }) {
