@@ -108,6 +108,27 @@ import Testing
         #expect(tapped.filter { $0 == .future }.count == 1)
     }
 
+    /// `vigil run` reading a file whose last line came hours after the others: held at the first
+    /// look (nothing vouches for event time yet), decided at the next poll by the wall clock — kept,
+    /// not left waiting for a next line that may never come.
+    @Test func liveLineHeldAtTheFirstLookIsDecidedAtTheNext() throws {
+        let dir = TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("app.log")
+        let options = LivePipeline.Options(inputs: [log.path], rules: try RuleSet.builtin())
+        var records: [Record] = []
+        let pipeline = LivePipeline(options: options, sink: { records.append($0) })
+        try ((Self.lines(0..<100) + Self.lines(7300..<7301)).joined(separator: "\n") + "\n").write(to: log, atomically: false, encoding: .utf8)
+        // The wall clock of the test: 2026-11-28, after the lines.
+        let wall: EventTime = 1_795_824_000_000
+        try pipeline.poll(now: wall)
+        try pipeline.poll(now: wall + 100)
+        // In the windows: the newest event is the late line (2026-11-26T12:01:40Z).
+        #expect(pipeline.aggregator.newestEventTime == 1_795_694_500_000)
+        #expect(pipeline.counters.linesParsed == 101)
+        #expect(pipeline.counters.failed[.future] == nil)
+    }
+
     @Test func maxJumpIsConfigurable() throws {
         var files = BuiltinRulesAccess.files
         files.append(("jump.rules", "[defaults]\nmax_jump = 2d\n"))

@@ -87,6 +87,10 @@ public final class WindowAggregator {
             jumps = ahead.overflow || ahead.partialValue > maxJump
         }
         if let vouched = vouchedEventTime {
+            if held != nil {
+                decideHeld()
+                return add(line, evidence: evidence)
+            }
             if jumps, line.ts > vouched { return .future }
         } else if let waiting = held {
             held = nil
@@ -100,6 +104,19 @@ public final class WindowAggregator {
             return .kept
         }
         return accept(line, evidence: evidence)
+    }
+
+    /// Decides a held line by the time the caller vouches for (`vigil run` after its first lines:
+    /// a line held before the wall clock could vouch must not wait for a next line that may be
+    /// long in coming): kept up to it, a clock error beyond.
+    public func decideHeld() {
+        guard let waiting = held, let vouched = vouchedEventTime else { return }
+        held = nil
+        if waiting.line.ts <= vouched {
+            _ = accept(waiting.line, evidence: { waiting.evidence })
+        } else {
+            heldLinesDropped += 1
+        }
     }
 
     private func accept(_ line: ParsedLine, evidence: () -> Evidence) -> Outcome {

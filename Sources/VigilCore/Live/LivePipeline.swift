@@ -160,9 +160,14 @@ public final class LivePipeline {
     /// Reads everything new from every input; returns the number of lines processed.
     @discardableResult
     public func poll(now: EventTime) throws(InputError) -> Int {
-        // Event time moves on with the wall clock while nothing is logged: a line after a quiet
-        // spell is not a clock error (see `max_jump`).
-        if let anchor { aggregator.vouchedEventTime = anchor.event + max(0, now - anchor.wall) + options.rules.window.maxJump }
+        // Event time moves on with the wall clock while nothing is logged, and nothing written up to
+        // the wall clock is from the future: a line after a quiet spell, or in an old file, is not a
+        // clock error (see `max_jump`).
+        if let anchor {
+            aggregator.vouchedEventTime = max(anchor.event + max(0, now - anchor.wall), now) + options.rules.window.maxJump
+            aggregator.decideHeld()
+            if aggregator.heldLinesDropped != futureCounted { noteHeldFuture() }
+        }
         // A pass cut short by rotation shifting the names is run again before any file is read.
         var passes = 1
         while !discover(now: now), passes < 8 { passes += 1 }
