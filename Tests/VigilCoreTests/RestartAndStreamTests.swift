@@ -215,6 +215,36 @@ import Testing
         Self.expectOnce(CrashRestartTests.countSeqs(path.path), 0..<count, "no line dropped")
     }
 
+    /// SIGHUP swaps the rules: lines in a format added to the rule directory parse from the reload
+    /// on; a broken rule file is then refused with its position, and the rules in use stay.
+    @Test func hangupSwapsRulesAndRefusesABrokenSet() throws {
+        let dir = TestSupport.temporaryDirectory("hup-rules")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let rules = dir.appendingPathComponent("rules")
+        try FileManager.default.copyItem(at: TestSupport.packageRoot.appendingPathComponent("Rules"), to: rules)
+        let log = dir.appendingPathComponent("app.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let vigil = try LiveVigil(["--rules", rules.path, "--sink", dir.appendingPathComponent("out.jsonl").path, "--poll-interval", "20", log.path], in: dir)
+        func custom(_ n: Int) -> String { "CUSTOM|2026-11-26T10:00:\(String(format: "%02d", n)).000Z|api|request \(n) served\n" }
+        func reasons() -> [String] { vigil.tapLines.map { $0.contains("\"reason\"") ? "failed" : "parsed" } }
+        try TestSupport.append(custom(0).utf8, to: log)
+        #expect(vigil.waitForTap(1))
+        try Data("[format custom]\npattern = ^CUSTOM\\|(?<ts>[^|]+)\\|(?<service>[^|]+)\\|(?<message>.*)$\n".utf8)
+            .write(to: rules.appendingPathComponent("0-custom.rules"))
+        kill(vigil.pid, SIGHUP)
+        #expect(ServiceSupport.waitUntil(timeout: 5) { vigil.stderr.contains("rules reloaded") }, "\(vigil.stderr)")
+        try TestSupport.append(custom(1).utf8, to: log)
+        #expect(vigil.waitForTap(2))
+        // A broken file: refused with FILE:LINE:COL, the custom format still in use.
+        try Data("[format broken]\npattern = (unclosed\n".utf8).write(to: rules.appendingPathComponent("1-broken.rules"))
+        kill(vigil.pid, SIGHUP)
+        #expect(ServiceSupport.waitUntil(timeout: 5) { vigil.stderr.contains("1-broken.rules:2:") }, "\(vigil.stderr)")
+        try TestSupport.append(custom(2).utf8, to: log)
+        #expect(vigil.waitForTap(3))
+        #expect(reasons() == ["failed", "parsed", "parsed"], "\(vigil.tapLines)")
+        #expect(vigil.stop().status == 0)
+    }
+
     /// C5: SIGHUP three times while lines flow (rules reloaded each time), then SIGTERM: exit 0
     /// promptly; a restart then reads the rest, and no line is repeated.
     @Test func hangupsThenTerminateUnderLoadLoseAndRepeatNothing() throws {
