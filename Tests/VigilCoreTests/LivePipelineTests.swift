@@ -17,9 +17,29 @@ import Testing
         init(inputs: [String], tail: Bool = false) throws {
             var options = LivePipeline.Options(inputs: inputs.map { dir.appendingPathComponent($0).path }, rules: try RuleSet.builtin())
             options.tail = tail
-            pipeline = LivePipeline(options: options, sink: { [unowned self] in records.append($0) }, tap: { [unowned self] tap in
+            pipeline = makePipeline(options)
+        }
+
+        private func makePipeline(_ options: LivePipeline.Options) -> LivePipeline {
+            LivePipeline(options: options, sink: { [unowned self] in records.append($0) }, tap: { [unowned self] tap in
                 tapped.append(String(decoding: UnsafeBufferPointer(start: tap.line.bytes, count: tap.line.count), as: UTF8.self))
             })
+        }
+
+        /// A new pipeline (a restarted vigil) continuing from `checkpoint`, tapping into the same list.
+        func restart(from checkpoint: Checkpoint) {
+            pipeline = makePipeline(pipeline.options)
+            #expect(pipeline.restore(checkpoint, now: now).isEmpty)
+        }
+
+        /// logrotate's `create`: `name.1` becomes `name.2`, `name` becomes `name.1`, and the writer
+        /// reopens `name` (created by the next write).
+        func rotate(_ name: String) throws {
+            if FileManager.default.fileExists(atPath: path(name + ".1")) {
+                try FileManager.default.moveItem(atPath: path(name + ".1"), toPath: path(name + ".2"))
+            }
+            try FileManager.default.moveItem(atPath: path(name), toPath: path(name + ".1"))
+            reopen(name)
         }
 
         deinit { try? FileManager.default.removeItem(at: dir) }
@@ -140,12 +160,9 @@ import Testing
         h.write(50, to: "app.log")
         try h.poll()
         #expect(h.seqs.count == 50)
-        try FileManager.default.moveItem(atPath: h.path("app.log"), toPath: h.path("app.log.1"))
-        h.reopen("app.log")
+        try h.rotate("app.log")
         h.write(50, to: "app.log")
-        try FileManager.default.moveItem(atPath: h.path("app.log.1"), toPath: h.path("app.log.2"))
-        try FileManager.default.moveItem(atPath: h.path("app.log"), toPath: h.path("app.log.1"))
-        h.reopen("app.log")
+        try h.rotate("app.log")
         h.write(50, to: "app.log")
         for _ in 0..<4 { try h.poll(advance: 600) }
         h.expectExactlyOnce(150)
@@ -162,18 +179,11 @@ import Testing
         try h.poll()
         let checkpoint = Checkpoint(inputs: h.pipeline.inputsState, aggregator: h.pipeline.aggregatorSnapshot)
         h.write(10, to: "app.log")           // after the checkpoint: not read before the restart
-        try FileManager.default.moveItem(atPath: h.path("app.log"), toPath: h.path("app.log.1"))
-        h.reopen("app.log")
+        try h.rotate("app.log")
         h.write(50, to: "app.log")
-        try FileManager.default.moveItem(atPath: h.path("app.log.1"), toPath: h.path("app.log.2"))
-        try FileManager.default.moveItem(atPath: h.path("app.log"), toPath: h.path("app.log.1"))
-        h.reopen("app.log")
+        try h.rotate("app.log")
         h.write(50, to: "app.log")
-        let options = h.pipeline.options
-        h.pipeline = LivePipeline(options: options, sink: { _ in }, tap: { [unowned h] tap in
-            h.tapped.append(String(decoding: UnsafeBufferPointer(start: tap.line.bytes, count: tap.line.count), as: UTF8.self))
-        })
-        #expect(h.pipeline.restore(checkpoint, now: h.now).isEmpty)
+        h.restart(from: checkpoint)
         for _ in 0..<4 { try h.poll(advance: 600) }
         h.expectExactlyOnce(160)
     }
@@ -213,13 +223,7 @@ import Testing
         h.write(0, to: "app.log")
         try TestSupport.run("/bin/sh", ["-c", "gzip '\(h.path("app.log.1"))'"])
         h.write(10, to: "app.log")
-        if restart {
-            let options = h.pipeline.options
-            h.pipeline = LivePipeline(options: options, sink: { _ in }, tap: { [unowned h] tap in
-                h.tapped.append(String(decoding: UnsafeBufferPointer(start: tap.line.bytes, count: tap.line.count), as: UTF8.self))
-            })
-            #expect(h.pipeline.restore(checkpoint, now: h.now).isEmpty)
-        }
+        if restart { h.restart(from: checkpoint) }
         for _ in 0..<3 { try h.poll(advance: 600) }
         h.expectExactlyOnce(110)
         #expect(h.pipeline.generationsLost == 0)

@@ -81,16 +81,9 @@ public final class WindowAggregator {
     /// error (`future`). `evidence` is called only when the line is kept as a sample.
     @discardableResult
     public func add(_ line: ParsedLine, evidence: () -> Evidence) -> Outcome {
-        var jumps = false
-        if maxTs != .min, line.ts > maxTs {
-            let ahead = line.ts.subtractingReportingOverflow(maxTs)
-            jumps = ahead.overflow || ahead.partialValue > maxJump
-        }
+        if held != nil, vouchedEventTime != nil { decideHeld() }
+        let jumps = Self.jumps(line.ts, after: maxTs, by: maxJump)
         if let vouched = vouchedEventTime {
-            if held != nil {
-                decideHeld()
-                return add(line, evidence: evidence)
-            }
             if jumps, line.ts > vouched { return .future }
         } else if let waiting = held {
             held = nil
@@ -104,6 +97,14 @@ public final class WindowAggregator {
             return .kept
         }
         return accept(line, evidence: evidence)
+    }
+
+    /// Whether `ts` lies more than `maxJump` after `newest` (never after no event at all).
+    @inline(__always)
+    static func jumps(_ ts: EventTime, after newest: EventTime, by maxJump: EventTime) -> Bool {
+        guard newest != .min, ts > newest else { return false }
+        let ahead = ts.subtractingReportingOverflow(newest)
+        return ahead.overflow || ahead.partialValue > maxJump
     }
 
     /// Decides a held line by the time the caller vouches for (`vigil run` after its first lines:

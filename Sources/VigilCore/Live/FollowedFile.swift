@@ -26,19 +26,20 @@ final class FollowedFile {
     private(set) var truncations = 0
 
     /// Opens `path`; with `fromEnd`, existing content is skipped (`--tail`). A checkpoint's file is
-    /// reopened where it was found (`openPath`, a rotated name) and continued at `resume`.
+    /// reopened where it was found (`openPath`, a rotated name) and continued at `resume`. With
+    /// `pinned`, the file discovery looked at is followed (its descriptor duplicated), not whatever
+    /// the path names by now.
     init(path: String, source: Source, rules: RuleSet, year: Int?, fromEnd: Bool, maxLineBytes: Int,
-         openPath: String? = nil, resume: (offset: Int64, lines: Int)? = nil) throws(InputError) {
+         openPath: String? = nil, pinned: PinnedFile? = nil, resume: (offset: Int64, lines: Int)? = nil) throws(InputError) {
         self.path = path
         self.source = source
-        let opened = try Self.open(openPath ?? path)
+        let opened: (fd: Int32, device: UInt64, inode: UInt64)
+        if let pinned { opened = try Self.duplicate(pinned, path: path) } else { opened = try Self.open(openPath ?? path) }
         fd = opened.fd
         device = opened.device
         inode = opened.inode
         if fromEnd { lseek(fd, 0, SEEK_END) }
-        // (A descriptor path, /proc/self/fd/N, is no name for messages.)
-        let shownPath = openPath.map { $0.hasPrefix("/proc/self/fd/") ? path : $0 } ?? path
-        reader = LineReader(stream: DescriptorStream(fd: fd, path: shownPath, owned: true), maxLineBytes: maxLineBytes)
+        reader = LineReader(stream: DescriptorStream(fd: fd, path: openPath ?? path, owned: true), maxLineBytes: maxLineBytes)
         reader.follow = true
         reader.skipsNULRuns = true
         if let resume {
@@ -62,6 +63,13 @@ final class FollowedFile {
             throw InputError(kind: .unreadable, path: path, message: "not a regular file")
         }
         return (fd, UInt64(info.st_dev), UInt64(info.st_ino))
+    }
+
+    static func duplicate(_ pinned: PinnedFile, path: String) throws(InputError) -> (fd: Int32, device: UInt64, inode: UInt64) {
+        let fd = dup(pinned.fd)
+        guard fd >= 0 else { throw InputError(kind: .unreadable, path: path, message: String(cString: strerror(errno))) }
+        lseek(fd, 0, SEEK_SET)
+        return (fd, UInt64(pinned.info.st_dev), UInt64(pinned.info.st_ino))
     }
 
     /// What was known of a file's content when it was truncated in place.

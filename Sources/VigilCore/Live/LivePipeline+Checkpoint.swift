@@ -105,10 +105,7 @@ extension LivePipeline {
         for input in options.inputs where input != "-" && !input.contains(where: { "*?[".contains($0) }) {
             let rotated = (foundUnder[input] ?? []).filter { $0 != input }
             guard let youngest = rotated.map(SourceSet.age).min() else { continue }
-            siblingHistory[input] = Set(candidates(for: input).dropFirst().filter { SourceSet.age($0) >= youngest }.compactMap { path in
-                var info = stat()
-                return stat(path, &info) == 0 ? [UInt64(info.st_dev), UInt64(info.st_ino)] : nil
-            })
+            siblingHistory[input] = Set(candidates(for: input).dropFirst().filter { SourceSet.age($0) >= youngest }.compactMap(PinnedFile.identity))
         }
         return problems
     }
@@ -119,21 +116,15 @@ extension LivePipeline {
     private func resume(_ entry: LiveInputsState.File, now: EventTime) -> String? {
         let source = Source(name: entry.source, defaultService: SourceSet.serviceName(fromLogical: entry.source), files: [entry.path])
         for candidate in candidates(for: entry.path) {
-            guard pathGuard.check(candidate) == nil else { continue }
             // Every look at the candidate through one descriptor: logrotate may rename it meanwhile.
-            let pinned = Glibc.open(candidate, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-            guard pinned >= 0 else { continue }
-            defer { close(pinned) }
-            let look = "/proc/self/fd/\(pinned)"
-            var info = stat()
-            guard fstat(pinned, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
-            if UInt64(info.st_dev) == entry.device, UInt64(info.st_ino) == entry.inode {
+            guard pathGuard.check(candidate) == nil, let pinned = PinnedFile(candidate) else { continue }
+            let look = pinned.look
+            if pinned.identity == [entry.device, entry.inode] {
                 // Same inode: it is our file only if it still starts as it did and is long enough.
-                guard Int64(info.st_size) >= entry.offset, FileHead.hash(path: look, count: entry.fingerprintLength) == entry.fingerprint,
+                guard Int64(pinned.info.st_size) >= entry.offset, FileHead.hash(path: look, count: entry.fingerprintLength) == entry.fingerprint,
                       let file = try? FollowedFile(path: entry.path, source: source, rules: options.rules, year: options.year, fromEnd: false,
-                                                   maxLineBytes: options.maxLineBytes, openPath: candidate,
-                                                   resume: (entry.offset, entry.lines)),
-                      file.inode == entry.inode else { continue }
+                                                   maxLineBytes: options.maxLineBytes, openPath: candidate, pinned: pinned,
+                                                   resume: (entry.offset, entry.lines)) else { continue }
                 files.append(file)
                 // Under a rotated name: retired at once, so the new file at the path is found by
                 // the first poll and read after this one's tail.

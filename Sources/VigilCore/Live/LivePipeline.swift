@@ -166,7 +166,7 @@ public final class LivePipeline {
         if let anchor {
             aggregator.vouchedEventTime = max(anchor.event + max(0, now - anchor.wall), now) + options.rules.window.maxJump
             aggregator.decideHeld()
-            if aggregator.heldLinesDropped != futureCounted { noteHeldFuture() }
+            noteHeldFuture()
         }
         // A pass cut short by rotation shifting the names is run again before any file is read.
         var passes = 1
@@ -291,7 +291,7 @@ public final class LivePipeline {
             case .future: reason = .future
             }
             // A line held earlier (see `max_jump`) that this one showed to be a clock error.
-            if aggregator.heldLinesDropped != futureCounted { noteHeldFuture() }
+            noteHeldFuture()
         }
         if let reason { counters.failed[reason, default: 0] += 1 } else { counters.linesParsed += 1 }
         // journald's position, so that `--journal` resumes right after this entry.
@@ -305,7 +305,10 @@ public final class LivePipeline {
     /// Lines the aggregator dropped after holding them, already in `counters`.
     private var futureCounted = 0
 
+    /// Moves lines the aggregator held and then dropped from parsed to `future`.
+    @inline(__always)
     private func noteHeldFuture() {
+        guard aggregator.heldLinesDropped != futureCounted else { return }
         let dropped = aggregator.heldLinesDropped - futureCounted
         futureCounted = aggregator.heldLinesDropped
         counters.failed[.future, default: 0] += dropped
@@ -338,10 +341,7 @@ public final class LivePipeline {
         // would then skip a generation and read newer ones first. The pass stops there, and the next
         // one (at once, still deciding without waiting) lists again.
         var listed: [String: [UInt64]] = [:]
-        for path in candidates {
-            var info = stat()
-            if stat(path, &info) == 0 { listed[path] = [UInt64(info.st_dev), UInt64(info.st_ino)] }
-        }
+        for path in candidates { listed[path] = PinnedFile.identity(of: path) }
         var complete = true
         defer { if complete { discoveredOnce = true } }
         for path in candidates {
@@ -357,14 +357,14 @@ public final class LivePipeline {
                 continue
             }
             refused[path] = nil
-            // One descriptor for every look at this candidate (stamp, head, content): rotation
-            // renames files while vigil looks at them, and a slow look at `.3.gz` could otherwise
-            // end on another generation than it began with (its head noted for the wrong file).
-            let pinned = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-            defer { if pinned >= 0 { close(pinned) } }
-            let look = pinned >= 0 ? "/proc/self/fd/\(pinned)" : path
+            // Every look at the candidate (stamp, head, content) through one descriptor. One that
+            // cannot be opened goes on by name: opening it to follow it reports why (F4).
+            let pinned = PinnedFile(path)
+            let look = pinned?.look ?? path
             var info = stat()
-            guard (pinned >= 0 ? fstat(pinned, &info) : stat(path, &info)) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+            if let pinned { info = pinned.info } else {
+                guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+            }
             if let identity = listed[path], identity != [UInt64(info.st_dev), UInt64(info.st_ino)] { complete = false; break }
             // The same open file under a new name (renamed by rotation): already being read.
             if open.contains([UInt64(info.st_dev), UInt64(info.st_ino)]) { continue }
@@ -408,7 +408,7 @@ public final class LivePipeline {
             do {
                 let file = try FollowedFile(path: path, source: source, rules: options.rules, year: options.year,
                                             fromEnd: options.tail && !started, maxLineBytes: options.maxLineBytes,
-                                            openPath: pinned >= 0 ? look : nil)
+                                            pinned: pinned)
                 files.append(file)
                 reported[path] = nil
                 // A symlink or hard link to it met later in this same pass is the same file.
@@ -442,16 +442,12 @@ public final class LivePipeline {
     /// at the path (it was just rotated or deleted), so the directory is not listed at every poll.
     /// After a restart the history comes from where the checkpointed file was found (`restore`).
     private func missedGenerations(of input: String) -> [String] {
-        func identity(_ path: String) -> [UInt64]? {
-            var info = stat()
-            return stat(path, &info) == 0 ? [UInt64(info.st_dev), UInt64(info.st_ino)] : nil
-        }
         guard let history = siblingHistory[input] else {
-            siblingHistory[input] = Set(candidates(for: input).dropFirst().compactMap(identity))
+            siblingHistory[input] = Set(candidates(for: input).dropFirst().compactMap(PinnedFile.identity))
             return []
         }
         guard !files.contains(where: { $0.path == input && $0.retiredAt == nil }) else { return [] }
-        return candidates(for: input).dropFirst().filter { path in identity(path).map { !history.contains($0) } ?? false }
+        return candidates(for: input).dropFirst().filter { path in PinnedFile.identity(of: path).map { !history.contains($0) } ?? false }
     }
 
     /// Whether `path` has kept `stamp` for `settleTime` (the first look starts the clock).
@@ -530,22 +526,11 @@ public final class LivePipeline {
         // truncated), and of several plain ones the largest (made last, it holds the most).
         // (Each looked at through one descriptor, as in `discover`.)
         let noted = truncation.head.flatMap { copies.removeValue(forKey: $0) } ?? []
-        var pinned: [Int32] = []
-        defer { for fd in pinned { close(fd) } }
-        var matching: [(path: String, look: String, size: Int64, compressed: Bool)] = []
-        if let head = truncation.head {
-            for path in noted.union(candidates(for: file.path).dropFirst()).sorted() {
-                let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-                guard fd >= 0 else { continue }
-                pinned.append(fd)
-                let look = "/proc/self/fd/\(fd)"
-                var info = stat()
-                guard fstat(fd, &info) == 0, FileHead.hash(path: look) == head else { continue }
-                matching.append((path, look, Int64(info.st_size), Self.isGzip(look)))
-            }
-        }
-        let plain = matching.filter { !$0.compressed }
-        guard let copy = plain.max(by: { $0.size < $1.size }) ?? matching.first,
+        let matching = truncation.head.map { head in
+            noted.union(candidates(for: file.path).dropFirst()).sorted().compactMap(PinnedFile.init).filter { FileHead.hash(path: $0.look) == head }
+        } ?? []
+        let plain = matching.filter { !Self.isGzip($0.look) }
+        guard let copy = plain.max(by: { $0.info.st_size < $1.info.st_size }) ?? matching.first,
               let stream = try? InputOpener.open(copy.look) else {
             truncationsUnrecovered += 1
             return 0

@@ -57,9 +57,5 @@ final class JumpGuardCursor: EventCursor {
         return true
     }
 
-    private func jumps(_ ts: EventTime) -> Bool {
-        guard newest != .min, ts > newest else { return false }
-        let ahead = ts.subtractingReportingOverflow(newest)
-        return ahead.overflow || ahead.partialValue > maxJump
-    }
+    private func jumps(_ ts: EventTime) -> Bool { WindowAggregator.jumps(ts, after: newest, by: maxJump) }
 }
