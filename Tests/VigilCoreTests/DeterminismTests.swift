@@ -39,9 +39,11 @@ import Testing
     }
 
     /// A plain file cut into segments parsed on separate threads gives the same records, with the
-    /// same line numbers and offsets in their evidence, as one thread reading it whole.
-    @Test(arguments: [2, 3, 5])
-    func segmentedParsingChangesNothing(jobs: Int) throws {
+    /// same line numbers and offsets in their evidence, as one thread reading it whole: one segment
+    /// per thread (135 KB / 1 MiB), and many dealt round-robin (135 KB / 4 KiB = 32 segments, so
+    /// each thread goes on to further segments while the others are merged).
+    @Test(arguments: [(2, 1 << 20), (3, 1 << 20), (5, 1 << 20), (2, 4096), (3, 4096), (5, 4096)])
+    func segmentedParsingChangesNothing(jobs: Int, segmentBytes: Int64) throws {
         let file = TestSupport.fixtures.appendingPathComponent("replay/bad-lines/app.log.gz")
         let dir = TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -52,6 +54,7 @@ import Testing
             pipeline.year = 2026
             pipeline.jobs = jobs
             pipeline.segmentMinimumBytes = 1024
+            pipeline.segmentBytes = segmentBytes
             var bytes: [UInt8] = []
             let counters = try pipeline.run { bytes += RecordEncoder.encode($0) }
             return (bytes, counters)

@@ -49,7 +49,8 @@ public final class RangeStream: ByteStream {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 65536)
+        // Lines are short: a small buffer finds the newline without copying much.
+        var buffer = [UInt8](repeating: 0, count: 4096)
         var position = offset
         while true {
             let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(position)) }

@@ -74,40 +74,57 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
     /// costs nothing per event.
     private static let batchBytes = 1 << 17
     private static let batchEvents = 1024
-    /// One parse thread: a reader (the whole source, or one segment of a large plain file) and the
-    /// batches it has ready. Lanes are consumed in order, so the source's lines keep their order.
+    /// One parse thread: a reader and the segments it reads (the whole source, or every `jobs`-th
+    /// segment of a large plain file), and the batches it has ready. Segments are consumed in
+    /// order, lane after lane, so the source's lines keep their order.
     private final class Lane: @unchecked Sendable {
         /// Used by this lane's thread only.
         let reader: SourceCursor
+        let segments: [(start: Int64, end: Int64)?]
         /// Guarded by the cursor's condition.
         var queue: [Batch] = []
-        init(reader: SourceCursor) { self.reader = reader }
+        init(reader: SourceCursor, segments: [(start: Int64, end: Int64)?]) {
+            self.reader = reader
+            self.segments = segments
+        }
     }
 
     private let source: Source
     private let lanes: [Lane]
     private let condition = NSCondition()
-    private let depth = 8
+    /// Batches a lane may have ready: enough that a lane can parse about two segments ahead of
+    /// the one being consumed, so all lanes work at once.
+    private let depth = 16
     // Guarded by `condition`.
     private var stopped = false
     /// Consumed batches, reset, for the parse threads to fill again: a fresh batch would cost a
     /// megabyte of page faults and zeroing each time.
     private var spare: [Batch] = []
     // Consumer side.
-    private var lane = 0
-    /// Lines of the lanes before the current one, and of the current one so far: a segment counts
-    /// its lines from 1, and its events are renumbered when they are consumed.
+    /// The segment being consumed (lane `segment % lanes.count`) and how many there are.
+    private var segment = 0
+    private let segmentCount: Int
+    /// Lines of the segments before the current one, and of the current one so far: a segment
+    /// counts its lines from 1, and its events are renumbered when they are consumed.
     private var lineBase = 0
-    private var laneLines = 0
+    private var segmentLines = 0
     private var current: Batch?
     private var index = 0
     private(set) var parsed = ParsedLine()
 
-    init(source: Source, rules: RuleSet, year: Int?, maxLineBytes: Int, jobs: Int = 1, segmentMinimumBytes: Int64 = .max) {
+    /// A large plain file is cut into segments of about `segmentBytes` (at least `jobs` of them),
+    /// dealt round-robin to `jobs` lanes: lane k parses segments k, k + jobs, … while the segments
+    /// before are consumed, so every lane stays busy with bounded memory.
+    init(source: Source, rules: RuleSet, year: Int?, maxLineBytes: Int, jobs: Int = 1, segmentMinimumBytes: Int64 = .max,
+         segmentBytes: Int64 = 1 << 20) {
         self.source = source
-        let segments = Self.segments(of: source, jobs: jobs, minimumBytes: segmentMinimumBytes)
-        lanes = segments.map { segment in
-            Lane(reader: SourceCursor(source: source, rules: rules, year: year, maxLineBytes: maxLineBytes, segment: segment))
+        let segments = Self.segments(of: source, jobs: jobs, minimumBytes: segmentMinimumBytes, segmentBytes: segmentBytes)
+        segmentCount = segments.count
+        let laneCount = min(jobs, segments.count)
+        lanes = (0..<laneCount).map { k in
+            let mine = Array(stride(from: k, to: segments.count, by: laneCount).map { segments[$0] })
+            return Lane(reader: SourceCursor(source: source, rules: rules, year: year, maxLineBytes: maxLineBytes, segment: mine[0]),
+                        segments: mine)
         }
         for lane in lanes {
             // The thread keeps this cursor alive until its part of the source is read.
@@ -117,14 +134,15 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
         }
     }
 
-    /// A single large plain file is cut at line boundaries into `jobs` segments; anything else
-    /// (rotated sets, gzip, stdin, small files) is read whole by one thread.
-    private static func segments(of source: Source, jobs: Int, minimumBytes: Int64) -> [(start: Int64, end: Int64)?] {
+    /// A single large plain file is cut at line boundaries into segments; anything else (rotated
+    /// sets, gzip, stdin, small files) is read whole by one thread.
+    private static func segments(of source: Source, jobs: Int, minimumBytes: Int64, segmentBytes: Int64) -> [(start: Int64, end: Int64)?] {
         guard jobs > 1, source.files.count == 1, let path = source.files.first, path != "-",
               let size = RangeStream.plainFileSize(path), size >= minimumBytes else { return [nil] }
+        let count = max(Int64(jobs), size / max(segmentBytes, 1))
         var cuts: [Int64] = [0]
-        for i in 1..<jobs {
-            guard let cut = RangeStream.lineStart(atOrAfter: size * Int64(i) / Int64(jobs), in: path), cut > cuts.last!, cut < size else { continue }
+        for i in 1..<count {
+            guard let cut = RangeStream.lineStart(atOrAfter: size * i / count, in: path), cut > cuts.last!, cut < size else { continue }
             cuts.append(cut)
         }
         var result: [(start: Int64, end: Int64)?] = []
@@ -147,16 +165,17 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
         // A batch must hold at least one whole event (line, service, message and cursor).
         let capacity = max(Self.batchBytes, 4 * maxLineBytes + 4096)
         var batch = Batch(capacity: capacity)
-        var pending = false
-        while true {
-            pending = Self.fill(batch, from: reader, pending: pending)
-            if !pending {
-                batch.isLast = true
-                _ = send(batch, to: lane)
-                return
+        for (n, segment) in lane.segments.enumerated() {
+            if n > 0, let segment { reader.begin(segment: segment) }
+            var pending = false
+            while true {
+                pending = Self.fill(batch, from: reader, pending: pending)
+                // The last batch of a segment (or the one with the error that ends it) says so.
+                if !pending { batch.isLast = true }
+                guard send(batch, to: lane), batch.error == nil else { return }
+                batch = reuse() ?? Batch(capacity: capacity)
+                if !pending { break }
             }
-            guard send(batch, to: lane) else { return }
-            batch = reuse() ?? Batch(capacity: capacity)
         }
     }
 
@@ -206,15 +225,15 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
                 return true
             }
             if let batch = current, batch.isLast {
-                guard lane + 1 < lanes.count else { return false }
-                lane += 1
-                lineBase += laneLines
-                laneLines = 0
-                current = nil
+                guard segment + 1 < segmentCount else { return false }
+                segment += 1
+                lineBase += segmentLines
+                segmentLines = 0
             }
+            let lane = lanes[segment % lanes.count]
             condition.lock()
-            while lanes[lane].queue.isEmpty { condition.wait() }
-            let next = lanes[lane].queue.removeFirst()
+            while lane.queue.isEmpty { condition.wait() }
+            let next = lane.queue.removeFirst()
             // The batch read so far is done with (`parsed` and `evidence` move on to the next one).
             if let done = current, done.error == nil {
                 done.reset()
@@ -223,10 +242,14 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
             condition.broadcast()
             condition.unlock()
             counters.merge(next.counters)
-            laneLines += next.counters.linesRead
-            if let error = next.error { current = next; index = next.events.count; next.isLast = true; throw error }
+            segmentLines += next.counters.linesRead
             current = next
             index = 0
+            if let error = next.error {
+                index = next.events.count
+                segment = segmentCount
+                throw error
+            }
         }
     }
 

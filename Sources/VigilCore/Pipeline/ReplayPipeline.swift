@@ -15,6 +15,9 @@ public struct ReplayPipeline {
     /// With `jobs` > 1, a single plain file at least this large is cut into `jobs` segments parsed
     /// on separate threads (smaller files are not worth the threads).
     public var segmentMinimumBytes: Int64 = 32 << 20
+    /// Size of those segments: small enough that every thread has one to parse while the ones
+    /// before are merged (and the batches in flight stay small), large enough to cost nothing to cut.
+    public var segmentBytes: Int64 = 1 << 20
     /// Changes from a `--changes` feed, in time order; each is merged before the first line of
     /// its time or later.
     public var changes: [ChangeEvent] = []
@@ -34,7 +37,7 @@ public struct ReplayPipeline {
         let aggregator = WindowAggregator(rules: rules, novelty: noveltyState) { record in written += 1; sink(record) }
         var cursors: [EventCursor] = sources.map { source in
             jobs > 1 ? ParallelSourceCursor(source: source, rules: rules, year: year, maxLineBytes: maxLineBytes, jobs: jobs,
-                                       segmentMinimumBytes: segmentMinimumBytes) as EventCursor
+                                       segmentMinimumBytes: segmentMinimumBytes, segmentBytes: segmentBytes) as EventCursor
                      : SourceCursor(source: source, rules: rules, year: year, maxLineBytes: maxLineBytes) as EventCursor
         }
         // Several sources are merged by event time: each is guarded against clock errors first.

@@ -13,7 +13,7 @@ final class SourceCursor {
     var parsed = ParsedLine()
 
     /// A byte range of a plain file read by this cursor alone (a segment of a parallel read).
-    private let segment: (start: Int64, end: Int64)?
+    private var segment: (start: Int64, end: Int64)?
 
     init(source: Source, rules: RuleSet, year: Int?, maxLineBytes: Int, segment: (start: Int64, end: Int64)? = nil) {
         self.source = source
@@ -21,6 +21,15 @@ final class SourceCursor {
         self.maxLineBytes = maxLineBytes
         self.segment = segment
         parser = LineParser(rules: rules, defaultService: source.defaultService, maxLineBytes: maxLineBytes)
+    }
+
+    /// Goes on with another segment of the same file once this one is read to its end (a lane of a
+    /// parallel read takes every `jobs`-th segment); the parser and its match data are kept.
+    func begin(segment: (start: Int64, end: Int64)) {
+        self.segment = segment
+        fileIndex = -1
+        reader = nil
+        line = nil
     }
 
     /// Moves to the next line that parses, counting every line on the way. False at end of source.
