@@ -25,8 +25,15 @@ struct Templates: ParsableCommand {
     @Option(help: ArgumentHelp("Directory that keeps templates across runs (read at start, written at the end).", valueName: "DIR"))
     var state: String?
 
+    @Option(help: ArgumentHelp("Threads finding and tokenizing messages while one mines them in input order (default: the number of cores). Output is identical for any value.", valueName: "N"))
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
     @Argument(help: ArgumentHelp("Log files, or - for stdin (the default).", valueName: "PATH"))
     var paths: [String] = []
+
+    func validate() throws {
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
 
     func run() throws {
         let rules = try ruleOptions.load()
@@ -38,14 +45,18 @@ struct Templates: ParsableCommand {
         }
         let multiple = sources.count > 1 || sources.contains { $0.files.count > 1 }
         var out = OutputBuffer()
-        let parsers = sources.map { LineParser(rules: rules, defaultService: $0.defaultService) }
         let sourceKeys = sources.map { multiple ? Array(",\"source\":".utf8) + JSONWriter.quoted($0.name) : [] }
-        var parsed = ParsedLine()
-        try forEachLine(in: sources) { index, line in
-            // A line too long to keep has no bytes; it gets the empty template.
-            let message = TemplateInput.message(line.bytes, line.tooLong ? 0 : line.count, parser: parsers[index], parsed: &parsed)
-            let added = miner.add(message.baseAddress ?? line.bytes, message.count).index
-            miner.withJSONTail(added) { out.line(line.number, sourceKeys[index], $0) }
+        // Messages are found and tokenized on `jobs` threads; mining takes them in input order.
+        let lines = PretokenizedLines(sources: sources, rules: rules, jobs: jobs)
+        lines.readError = { error in FileHandle.standardError.write(Data("vigil: warning: \(error.description)\n".utf8)) }
+        do {
+            while let line = try lines.next() {
+                let added = miner.add(line.message.baseAddress!, line.message.count, sequenceHash: line.sequenceHash).index
+                miner.withJSONTail(added) { out.line(line.lineNumber, sourceKeys[line.source], $0) }
+            }
+        } catch {
+            out.flush()
+            throw fail(error.description, Exit.noInput)
         }
         out.flush()
         if let state {

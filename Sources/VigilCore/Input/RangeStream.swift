@@ -44,6 +44,21 @@ public final class RangeStream: ByteStream {
         return Int64(info.st_size)
     }
 
+    /// A plain file of at least `minimumBytes` cut at line starts into segments of about
+    /// `segmentBytes` (at least `count` of them) for threads to read apart; nil for anything else
+    /// (gzip, not a regular file, small). The last segment reads to the end of the file, wherever
+    /// that is by then.
+    static func lineAlignedSegments(of path: String, atLeast count: Int, minimumBytes: Int64, segmentBytes: Int64) -> [(start: Int64, end: Int64)]? {
+        guard let size = plainFileSize(path), size >= minimumBytes, size > 0 else { return nil }
+        let pieces = max(Int64(count), size / max(segmentBytes, 1))
+        var cuts: [Int64] = [0]
+        for i in 1..<max(pieces, 1) {
+            guard let cut = lineStart(atOrAfter: size * i / pieces, in: path), cut > cuts.last!, cut < size else { continue }
+            cuts.append(cut)
+        }
+        return cuts.indices.map { i in (cuts[i], i + 1 < cuts.count ? cuts[i + 1] : Int64.max) }
+    }
+
     /// The offset just after the first newline at or after `offset` (where a line starts).
     static func lineStart(atOrAfter offset: Int64, in path: String) -> Int64? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)

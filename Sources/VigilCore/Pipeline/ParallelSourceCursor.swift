@@ -138,19 +138,9 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
     /// sets, gzip, stdin, small files) is read whole by one thread.
     private static func segments(of source: Source, jobs: Int, minimumBytes: Int64, segmentBytes: Int64) -> [(start: Int64, end: Int64)?] {
         guard jobs > 1, source.files.count == 1, let path = source.files.first, path != "-",
-              let size = RangeStream.plainFileSize(path), size >= minimumBytes else { return [nil] }
-        let count = max(Int64(jobs), size / max(segmentBytes, 1))
-        var cuts: [Int64] = [0]
-        for i in 1..<count {
-            guard let cut = RangeStream.lineStart(atOrAfter: size * i / count, in: path), cut > cuts.last!, cut < size else { continue }
-            cuts.append(cut)
-        }
-        var result: [(start: Int64, end: Int64)?] = []
-        for (i, start) in cuts.enumerated() {
-            // The last segment reads to the end of the file, wherever that is by then.
-            result.append((start, i + 1 < cuts.count ? cuts[i + 1] : Int64.max))
-        }
-        return result
+              let segments = RangeStream.lineAlignedSegments(of: path, atLeast: jobs, minimumBytes: minimumBytes, segmentBytes: segmentBytes)
+        else { return [nil] }
+        return segments
     }
 
     deinit {

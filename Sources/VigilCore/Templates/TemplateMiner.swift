@@ -104,6 +104,18 @@ public struct TemplateMiner {
         return result
     }
 
+    /// `add` for a message already tokenized elsewhere (`PretokenizedLines`): a line whose masked
+    /// tokens were seen before goes to its template by `sequenceHash` alone; any other line is
+    /// tokenized again here, so the result is the same as `add(p, n)`.
+    @discardableResult
+    public mutating func add(_ p: UnsafePointer<UInt8>, _ n: Int, sequenceHash: UInt64) -> (index: Int, change: TemplateChange) {
+        if let known = memo.get(sequenceHash) {
+            clusters[Int(known)].count += 1
+            return (Int(known), .none)
+        }
+        return add(p, n)
+    }
+
     /// Adds a message given as a `String`.
     @discardableResult
     public mutating func add(_ message: String) -> (index: Int, change: TemplateChange) {
