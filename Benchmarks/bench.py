@@ -34,6 +34,22 @@ if not (os.path.exists(gz) and os.path.exists(stamp) and open(stamp).read() == p
         subprocess.run(["gzip", "-c", plain], stdout=out, check=True)
     open(stamp, "w").write(params)
 
+# The same lines as a rotated set, oldest first: two gzip generations, two plain ones.
+rotated_dir = os.path.join(corpus_dir, "rotated")
+rotated = [os.path.join(rotated_dir, name) for name in ("mixed.log.3.gz", "mixed.log.2.gz", "mixed.log.1", "mixed.log")]
+if not all(os.path.exists(p) for p in rotated):
+    os.makedirs(rotated_dir, exist_ok=True)
+    with open(plain, "rb") as src:
+        all_lines = src.readlines()
+    quarter = (len(all_lines) + 3) // 4
+    for k, path in enumerate(rotated):
+        part = b"".join(all_lines[k * quarter:(k + 1) * quarter])
+        if path.endswith(".gz"):
+            subprocess.run(["gzip", "-c"], input=part, stdout=open(path, "wb"), check=True)
+        else:
+            open(path, "wb").write(part)
+    del all_lines
+
 lines = sum(1 for _ in open(plain, "rb"))
 # The message part of the app lines, for template mining (vigil templates and Drain3 on the same text).
 messages = os.path.join(corpus_dir, "messages.txt")
@@ -61,6 +77,8 @@ commands = {
     "vigil replay (plain)": [args.vigil, "replay", "--sink", "/dev/null", plain],
     "vigil replay --jobs 1 (plain)": [args.vigil, "replay", "--jobs", "1", "--sink", "/dev/null", plain],
     "vigil replay (gz)": [args.vigil, "replay", "--sink", "/dev/null", gz],
+    "zcat -f (rotated set)": ["sh", "-c", "zcat -f " + " ".join(f"'{p}'" for p in rotated) + " > /dev/null"],
+    "vigil replay (rotated set)": [args.vigil, "replay", "--sink", "/dev/null", rotated_dir],
 }
 # Lines each command reads (template mining reads the messages file).
 lines_of = {name: lines for name in commands}
@@ -123,6 +141,7 @@ ratios = {
     "vigil plain / grep -P -c (goal <= 3)": med["vigil replay (plain)"] / med["grep -P -c (plain)"],
     "vigil gz / zcat (goal <= 1)": med["vigil replay (gz)"] / med["zcat > /dev/null (gz)"],
     "vigil --jobs 1 plain / pcre2ref agg": med["vigil replay --jobs 1 (plain)"] / med["pcre2ref agg (plain)"],
+    "vigil rotated set / zcat -f of its files": med["vigil replay (rotated set)"] / med["zcat -f (rotated set)"],
 }
 if "mtail --one_shot (plain)" in med:
     ratios["mtail / vigil plain, times faster (goal >= 25)"] = med["mtail --one_shot (plain)"] / med["vigil replay (plain)"]

@@ -66,6 +66,46 @@ import Testing
         #expect(c1 == cN)
     }
 
+    /// A rotated set is read file by file on separate threads (and its large plain files segment
+    /// by segment): same records, counters and line numbers as one thread, with a damaged archive
+    /// in the middle reported in the same place.
+    @Test(arguments: [2, 3])
+    func rotatedSetReadFileByFileChangesNothing(jobs: Int) throws {
+        let source = TestSupport.fixtures.appendingPathComponent("replay/bad-lines/app.log.gz")
+        let dir = TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // app.log.4.gz (whole), app.log.3.gz (cut in half: damaged), app.log.2 and app.log.1 (plain,
+        // segmented), app.log (plain): the same 736 lines a day apart
+        // (2026-11-22 … 2026-11-26).
+        let script = """
+            cd '\(dir.path)' && zcat '\(source.path)' > base
+            for g in 4 3 2 1 0; do sed "s/^2026-11-26T/2026-11-2$((6 - g))T/" base > gen$g; done
+            gzip -c gen4 > app.log.4.gz
+            gzip -c gen3 > full3.gz && head -c $(($(stat -c %s full3.gz) / 2)) full3.gz > app.log.3.gz
+            cp gen2 app.log.2 && cp gen1 app.log.1 && cp gen0 app.log
+            rm -f base gen* full3.gz
+            """
+        try TestSupport.run("/bin/sh", ["-c", script])
+        func run(_ jobs: Int) throws -> ([UInt8], PipelineCounters) {
+            var pipeline = ReplayPipeline(sources: try SourceSet.resolve([dir.path]), rules: try RuleSet.builtin())
+            pipeline.year = 2026
+            pipeline.jobs = jobs
+            pipeline.segmentMinimumBytes = 1024
+            pipeline.segmentBytes = 8192
+            var bytes: [UInt8] = []
+            let counters = try pipeline.run { bytes += RecordEncoder.encode($0) }
+            return (bytes, counters)
+        }
+        let (one, c1) = try run(1)
+        let (many, cN) = try run(jobs)
+        #expect(try SourceSet.resolve([dir.path]).first?.files.count == 5)
+        #expect(c1.sourceErrors.count == 1)
+        #expect(c1.linesRead > 4 * 736)
+        #expect(!one.isEmpty)
+        #expect(one == many)
+        #expect(c1 == cN)
+    }
+
     @Test func gzipAndPlainCopiesGiveIdenticalRecords() throws {
         let dir = TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -74,18 +74,18 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
     /// costs nothing per event.
     private static let batchBytes = 1 << 17
     private static let batchEvents = 1024
-    /// One parse thread: a reader and the segments it reads (the whole source, or every `jobs`-th
-    /// segment of a large plain file), and the batches it has ready. Segments are consumed in
-    /// order, lane after lane, so the source's lines keep their order.
+    /// One parse thread: a reader, the parts of the source it reads (every `jobs`-th file or
+    /// segment of a large plain file; or the whole source, `nil`), and the batches it has ready.
+    /// Parts are consumed in order, lane after lane, so the source's lines keep their order.
     private final class Lane: @unchecked Sendable {
         /// Used by this lane's thread only.
         let reader: SourceCursor
-        let segments: [(start: Int64, end: Int64)?]
+        let parts: [SourcePart?]
         /// Guarded by the cursor's condition.
         var queue: [Batch] = []
-        init(reader: SourceCursor, segments: [(start: Int64, end: Int64)?]) {
+        init(reader: SourceCursor, parts: [SourcePart?]) {
             self.reader = reader
-            self.segments = segments
+            self.parts = parts
         }
     }
 
@@ -101,30 +101,30 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
     /// megabyte of page faults and zeroing each time.
     private var spare: [Batch] = []
     // Consumer side.
-    /// The segment being consumed (lane `segment % lanes.count`) and how many there are.
-    private var segment = 0
-    private let segmentCount: Int
-    /// Lines of the segments before the current one, and of the current one so far: a segment
+    /// The part being consumed (lane `part % lanes.count`), and all of them.
+    private var part = 0
+    private let parts: [SourcePart?]
+    /// Lines of the file before the current part, and of the current part so far: a segment
     /// counts its lines from 1, and its events are renumbered when they are consumed.
     private var lineBase = 0
-    private var segmentLines = 0
+    private var partLines = 0
     private var current: Batch?
     private var index = 0
     private(set) var parsed = ParsedLine()
 
-    /// A large plain file is cut into segments of about `segmentBytes` (at least `jobs` of them),
-    /// dealt round-robin to `jobs` lanes: lane k parses segments k, k + jobs, … while the segments
-    /// before are consumed, so every lane stays busy with bounded memory.
+    /// The files of a rotated set, and segments of about `segmentBytes` of its large plain files
+    /// (at least `jobs` of each), are dealt round-robin to `jobs` lanes: lane k reads parts k,
+    /// k + jobs, … while the parts before are consumed, so every lane stays busy with bounded memory.
     init(source: Source, rules: RuleSet, year: Int?, maxLineBytes: Int, jobs: Int = 1, segmentMinimumBytes: Int64 = .max,
          segmentBytes: Int64 = 1 << 20) {
         self.source = source
-        let segments = Self.segments(of: source, jobs: jobs, minimumBytes: segmentMinimumBytes, segmentBytes: segmentBytes)
-        segmentCount = segments.count
-        let laneCount = min(jobs, segments.count)
+        let parts = Self.parts(of: source, jobs: jobs, minimumBytes: segmentMinimumBytes, segmentBytes: segmentBytes)
+        self.parts = parts
+        let laneCount = min(jobs, parts.count)
         lanes = (0..<laneCount).map { k in
-            let mine = Array(stride(from: k, to: segments.count, by: laneCount).map { segments[$0] })
-            return Lane(reader: SourceCursor(source: source, rules: rules, year: year, maxLineBytes: maxLineBytes, segment: mine[0]),
-                        segments: mine)
+            let mine = Array(stride(from: k, to: parts.count, by: laneCount).map { parts[$0] })
+            return Lane(reader: SourceCursor(source: source, rules: rules, year: year, maxLineBytes: maxLineBytes, part: mine[0]),
+                        parts: mine)
         }
         for lane in lanes {
             // The thread keeps this cursor alive until its part of the source is read.
@@ -134,13 +134,19 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
         }
     }
 
-    /// A single large plain file is cut at line boundaries into segments; anything else (rotated
-    /// sets, gzip, stdin, small files) is read whole by one thread.
-    private static func segments(of source: Source, jobs: Int, minimumBytes: Int64, segmentBytes: Int64) -> [(start: Int64, end: Int64)?] {
-        guard jobs > 1, source.files.count == 1, let path = source.files.first, path != "-",
-              let segments = RangeStream.lineAlignedSegments(of: path, atLeast: jobs, minimumBytes: minimumBytes, segmentBytes: segmentBytes)
-        else { return [nil] }
-        return segments
+    /// Each file of the source, large plain files cut at line starts; stdin (or one thread) reads
+    /// the whole source as one part.
+    private static func parts(of source: Source, jobs: Int, minimumBytes: Int64, segmentBytes: Int64) -> [SourcePart?] {
+        guard jobs > 1, !source.files.contains("-") else { return [nil] }
+        var parts: [SourcePart?] = []
+        for (file, path) in source.files.enumerated() {
+            if let ranges = RangeStream.lineAlignedSegments(of: path, atLeast: jobs, minimumBytes: minimumBytes, segmentBytes: segmentBytes) {
+                parts += ranges.map { SourcePart(file: file, range: $0) }
+            } else {
+                parts.append(SourcePart(file: file, range: nil))
+            }
+        }
+        return parts.isEmpty ? [nil] : parts
     }
 
     deinit {
@@ -155,12 +161,12 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
         // A batch must hold at least one whole event (line, service, message and cursor).
         let capacity = max(Self.batchBytes, 4 * maxLineBytes + 4096)
         var batch = Batch(capacity: capacity)
-        for (n, segment) in lane.segments.enumerated() {
-            if n > 0, let segment { reader.begin(segment: segment) }
+        for (n, part) in lane.parts.enumerated() {
+            if n > 0, let part { reader.begin(part: part) }
             var pending = false
             while true {
                 pending = Self.fill(batch, from: reader, pending: pending)
-                // The last batch of a segment (or the one with the error that ends it) says so.
+                // The last batch of a part (or the one with the error that ends it) says so.
                 if !pending { batch.isLast = true }
                 guard send(batch, to: lane), batch.error == nil else { return }
                 batch = reuse() ?? Batch(capacity: capacity)
@@ -215,12 +221,13 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
                 return true
             }
             if let batch = current, batch.isLast {
-                guard segment + 1 < segmentCount else { return false }
-                segment += 1
-                lineBase += segmentLines
-                segmentLines = 0
+                guard part + 1 < parts.count else { return false }
+                part += 1
+                // Line numbers go on across the segments of one file.
+                lineBase = parts[part]?.startsFile ?? true ? 0 : lineBase + partLines
+                partLines = 0
             }
-            let lane = lanes[segment % lanes.count]
+            let lane = lanes[part % lanes.count]
             condition.lock()
             while lane.queue.isEmpty { condition.wait() }
             let next = lane.queue.removeFirst()
@@ -232,12 +239,12 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
             condition.broadcast()
             condition.unlock()
             counters.merge(next.counters)
-            segmentLines += next.counters.linesRead
+            partLines += next.counters.linesRead
             current = next
             index = 0
             if let error = next.error {
                 index = next.events.count
-                segment = segmentCount
+                part = parts.count
                 throw error
             }
         }

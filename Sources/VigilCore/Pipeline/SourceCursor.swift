@@ -12,22 +12,23 @@ final class SourceCursor {
     private(set) var line: Line?
     var parsed = ParsedLine()
 
-    /// A byte range of a plain file read by this cursor alone (a segment of a parallel read).
-    private var segment: (start: Int64, end: Int64)?
+    /// The part of the source this cursor reads alone (a parallel read), if any.
+    private var part: SourcePart?
+    private var partOpened = false
 
-    init(source: Source, rules: RuleSet, year: Int?, maxLineBytes: Int, segment: (start: Int64, end: Int64)? = nil) {
+    init(source: Source, rules: RuleSet, year: Int?, maxLineBytes: Int, part: SourcePart? = nil) {
         self.source = source
         self.year = year
         self.maxLineBytes = maxLineBytes
-        self.segment = segment
+        self.part = part
         parser = LineParser(rules: rules, defaultService: source.defaultService, maxLineBytes: maxLineBytes)
     }
 
-    /// Goes on with another segment of the same file once this one is read to its end (a lane of a
-    /// parallel read takes every `jobs`-th segment); the parser and its match data are kept.
-    func begin(segment: (start: Int64, end: Int64)) {
-        self.segment = segment
-        fileIndex = -1
+    /// Goes on with another part of the source once this one is read to its end (a thread of a
+    /// parallel read takes every `jobs`-th part); the parser and its match data are kept.
+    func begin(part: SourcePart) {
+        self.part = part
+        partOpened = false
         reader = nil
         line = nil
     }
@@ -36,13 +37,22 @@ final class SourceCursor {
     func advance(_ counters: inout PipelineCounters) throws(InputError) -> Bool {
         while true {
             if reader == nil {
-                fileIndex += 1
-                guard fileIndex < source.files.count else { line = nil; return false }
-                let path = source.files[fileIndex]
-                if let segment {
-                    reader = LineReader(stream: try RangeStream(path: path, start: segment.start, end: segment.end), maxLineBytes: maxLineBytes)
-                    reader!.resume(atOffset: segment.start, lineNumber: 0)
+                let path: String
+                if let part {
+                    // A part is one file or a range of one: it ends where that does.
+                    guard !partOpened else { line = nil; return false }
+                    partOpened = true
+                    path = source.files[part.file]
+                    if let range = part.range {
+                        reader = LineReader(stream: try RangeStream(path: path, start: range.start, end: range.end), maxLineBytes: maxLineBytes)
+                        reader!.resume(atOffset: range.start, lineNumber: 0)
+                    } else {
+                        reader = LineReader(stream: try InputOpener.open(path), maxLineBytes: maxLineBytes)
+                    }
                 } else {
+                    fileIndex += 1
+                    guard fileIndex < source.files.count else { line = nil; return false }
+                    path = source.files[fileIndex]
                     reader = LineReader(stream: try InputOpener.open(path), maxLineBytes: maxLineBytes)
                 }
                 parser.timestamps = TimestampParser.forFile(path, year: year)
@@ -104,6 +114,15 @@ final class SourceCursor {
         while i < n { if p[i] >= 0x80 { return true }; i += 1 }
         return false
     }
+}
+
+/// What one thread of a parallel read (`replay --jobs`) reads of a source: one of its files, whole
+/// or a line-aligned byte range of a large plain one.
+struct SourcePart {
+    var file: Int
+    var range: (start: Int64, end: Int64)?
+    /// Line numbers start over here.
+    var startsFile: Bool { (range?.start ?? 0) == 0 }
 }
 
 extension TimestampParser {
