@@ -11,7 +11,7 @@ import argparse, json, os, shutil, statistics, subprocess, sys, time
 here = os.path.dirname(os.path.abspath(__file__))
 parser = argparse.ArgumentParser()
 parser.add_argument("--vigil", required=True)
-parser.add_argument("--lines", type=int, default=3_000_000, help="approximate corpus size in lines")
+parser.add_argument("--lines", type=int, default=5_000_000, help="approximate corpus size in lines (the 5 M of the memory goal)")
 parser.add_argument("--rounds", type=int, default=3)
 parser.add_argument("--out", default=os.path.join(here, "out"))
 args = parser.parse_args()

@@ -149,7 +149,11 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
         return parts.isEmpty ? [nil] : parts
     }
 
-    deinit {
+    deinit { stopLanes() }
+
+    /// Lets the parse threads end: nothing more will be consumed (an error, or the end). They hold
+    /// this object until they return, so this cannot wait for `deinit`.
+    private func stopLanes() {
         condition.lock()
         stopped = true
         condition.broadcast()
@@ -245,6 +249,7 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
             if let error = next.error {
                 index = next.events.count
                 part = parts.count
+                stopLanes()
                 throw error
             }
         }

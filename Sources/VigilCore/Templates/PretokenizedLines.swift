@@ -62,7 +62,11 @@ public final class PretokenizedLines: @unchecked Sendable {
         }
     }
 
-    deinit {
+    deinit { stopLanes() }
+
+    /// Lets the parse threads end: nothing more will be consumed (an error, or the end). They hold
+    /// this object until they return, so this cannot wait for `deinit`.
+    private func stopLanes() {
         condition.lock()
         stopped = true
         condition.broadcast()
@@ -289,6 +293,7 @@ public final class PretokenizedLines: @unchecked Sendable {
             if let last = next.numbers.last { segmentLines = last }
             if let error = next.error, next.errorOpening {
                 segment = segments.count
+                stopLanes()
                 throw error
             }
         }
