@@ -7,7 +7,11 @@ import Foundation
 /// `(γ − 1)/(γ + 1)` ≈ **1 %** for any value in [0.01 ms, 10⁷ ms] (values outside are clamped).
 /// Quantiles use the nearest-rank definition. Merging is adding bucket counts, so window
 /// percentiles are exact merges of per-step sketches: no error accumulates across steps.
-public struct LatencySketch: Sendable, Equatable {
+///
+/// Only the buckets from the lowest to the highest value seen are stored (a service's latencies in
+/// one step span a few dozen of the 1,048): every service keeps a sketch per step of its window, so
+/// with thousands of services the dense array was most of the memory.
+public struct LatencySketch: Sendable {
     public static let gamma = 1.02
     public static let minimumMs = 0.01
     public static let bucketCount = 1048
@@ -15,10 +19,18 @@ public struct LatencySketch: Sendable, Equatable {
     public static let relativeError = (gamma - 1) / (gamma + 1)
     private static let inverseLogGamma = 1 / log(gamma)
 
-    public private(set) var counts: [UInt32]
+    /// Counts of buckets `low ..< low + counts.count`.
+    private var counts: [UInt32] = []
+    private var low = 0
     public private(set) var total: Int = 0
 
-    public init() { counts = [UInt32](repeating: 0, count: LatencySketch.bucketCount) }
+    public init() {}
+
+    /// The count of bucket `i`.
+    public func count(ofBucket i: Int) -> UInt32 {
+        let k = i - low
+        return k >= 0 && k < counts.count ? counts[k] : 0
+    }
 
     @inline(__always)
     static func bucket(_ ms: Double) -> Int {
@@ -57,13 +69,38 @@ public struct LatencySketch: Sendable, Equatable {
 
     @inline(__always)
     public mutating func record(_ ms: Double) {
-        counts[LatencySketch.fastBucket(ms)] &+= 1
+        let k = LatencySketch.fastBucket(ms) - low
+        if k >= 0, k < counts.count { counts[k] &+= 1 } else { add(1, toBucket: k + low) }
         total += 1
     }
 
+    /// Adds `n` to bucket `i`, first widening the stored range to it. The range grows by at least
+    /// eight buckets at a time, so values creeping outward do not reallocate at every step.
+    private mutating func add(_ n: UInt32, toBucket i: Int) {
+        if counts.isEmpty {
+            low = i
+            counts = [UInt32](repeating: 0, count: 1)
+        } else if i < low {
+            let newLow = max(0, min(i, low - 8))
+            counts.insert(contentsOf: repeatElement(0, count: low - newLow), at: 0)
+            low = newLow
+        } else if i >= low + counts.count {
+            let newEnd = min(LatencySketch.bucketCount, max(i + 1, low + counts.count + 8))
+            counts.append(contentsOf: repeatElement(0, count: newEnd - low - counts.count))
+        }
+        counts[i - low] &+= n
+    }
+
     public mutating func merge(_ other: LatencySketch) {
-        guard other.total > 0 else { return }
-        for i in 0..<LatencySketch.bucketCount { counts[i] &+= other.counts[i] }
+        guard let first = other.counts.firstIndex(where: { $0 != 0 }), let last = other.counts.lastIndex(where: { $0 != 0 }) else {
+            total += other.total
+            return
+        }
+        // Widen once to the other's range, then add bucket by bucket.
+        add(0, toBucket: other.low + first)
+        add(0, toBucket: other.low + last)
+        let offset = other.low - low
+        for k in first...last { counts[k + offset] &+= other.counts[k] }
         total += other.total
     }
 
@@ -72,11 +109,19 @@ public struct LatencySketch: Sendable, Equatable {
         guard total > 0 else { return nil }
         let rank = max(1, Int((q * Double(total)).rounded(.up)))
         var seen = 0
-        for i in 0..<LatencySketch.bucketCount {
-            seen += Int(counts[i])
-            if seen >= rank { return LatencySketch.value(ofBucket: i) }
+        for k in counts.indices {
+            seen += Int(counts[k])
+            if seen >= rank { return LatencySketch.value(ofBucket: low + k) }
         }
         return LatencySketch.value(ofBucket: LatencySketch.bucketCount - 1)
+    }
+
+    /// Buckets stored (the range from the lowest to the highest value seen, plus slack).
+    var storedBuckets: Int { counts.count }
+
+    /// The buckets that hold values, in order, with their counts.
+    var nonEmptyBuckets: [(bucket: Int, count: UInt32)] {
+        counts.indices.compactMap { k in counts[k] == 0 ? nil : (low + k, counts[k]) }
     }
 
     static func value(ofBucket i: Int) -> Double {
@@ -97,13 +142,20 @@ extension LatencySketch: Codable {
             throw DecodingError.dataCorruptedError(forKey: .buckets, in: c, debugDescription: "bad latency sketch")
         }
         self.init()
-        for (k, i) in buckets.enumerated() { counts[i] = n[k]; total += Int(n[k]) }
+        for (k, i) in buckets.enumerated() where n[k] > 0 { add(n[k], toBucket: i); total += Int(n[k]) }
     }
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        let used = counts.indices.filter { counts[$0] != 0 }
-        try c.encode(used, forKey: .buckets)
-        try c.encode(used.map { counts[$0] }, forKey: .counts)
+        let used = nonEmptyBuckets
+        try c.encode(used.map(\.bucket), forKey: .buckets)
+        try c.encode(used.map(\.count), forKey: .counts)
+    }
+}
+
+/// Equal when they hold the same values, however wide the stored ranges.
+extension LatencySketch: Equatable {
+    public static func == (a: LatencySketch, b: LatencySketch) -> Bool {
+        a.total == b.total && a.nonEmptyBuckets.elementsEqual(b.nonEmptyBuckets) { $0.bucket == $1.bucket && $0.count == $1.count }
     }
 }
