@@ -102,8 +102,9 @@ struct PretokenizedLinesTests {
         #expect(events[..<(errorAt - 1)].allSatisfy { $0.hasPrefix("slow call ") })
         #expect(events[(errorAt + 1)...] == ["after the damage"])
 
-        let gone = PretokenizedLines(sources: try SourceSet.resolve([plain.path, after.path]), rules: rules, jobs: jobs)
+        let sources = try SourceSet.resolve([plain.path, after.path])
         try FileManager.default.removeItem(at: after)
+        let gone = PretokenizedLines(sources: sources, rules: rules, jobs: jobs)
         #expect(throws: InputError.self) { _ = try Self.collect(gone) }
     }
 
@@ -119,5 +120,11 @@ struct PretokenizedLinesTests {
         #expect(four.text == one.text)
         let bad = try TestSupport.vigil(["templates", "--jobs", "0"] + files)
         #expect(bad.status == 64)
+        // Nothing to read is no error, and no wait for threads that have nothing to do.
+        let empty = TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: empty) }
+        let none = try TestSupport.vigil(["templates", "--jobs", "2", empty.path])
+        #expect(none.status == 0, "\(none.stderr)")
+        #expect(none.text.isEmpty)
     }
 }

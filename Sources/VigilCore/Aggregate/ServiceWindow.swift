@@ -4,7 +4,10 @@ final class ServiceWindow {
     let name: String
     private(set) var ring: [StepBucket]
     /// Detector state per rule of the rule set (same order).
-    var detectors: [DetectorState]
+    var detectors: [DetectorState] { didSet { anyDetectorActive = detectors.contains { $0.isActive } } }
+    /// Some detector has an incident open or pending. Kept beside `detectors` because every step
+    /// asks it of every service, and most services of a large fleet are idle.
+    private(set) var anyDetectorActive = false
     /// Novelty: the first event time (the learning period runs from it), whether the templates are
     /// already learned (persisted state), the templates learned, and the new templates seen since.
     var firstEventTime: EventTime = .max
@@ -18,6 +21,7 @@ final class ServiceWindow {
         self.name = name
         ring = Array(repeating: StepBucket(), count: ringSize)
         self.detectors = detectors
+        anyDetectorActive = detectors.contains { $0.isActive }
     }
 
     /// The bucket of `step`, emptied first when its slot still holds an older step.

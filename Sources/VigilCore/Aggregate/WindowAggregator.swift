@@ -244,6 +244,9 @@ public final class WindowAggregator {
     /// Closes steps up to and including `last`. Across a long stretch with no data at all, the empty
     /// steps change nothing, so they are skipped rather than evaluated one by one.
     private func close(through last: Int64, previousData: Int64, newData: Int64) {
+        // `evaluate` does not change the engine: one copy here, not one (retaining all its parts)
+        // per service and step, which was most of the time with thousands of idle services.
+        let engine = self.engine
         while nextStep <= last {
             if nextStep > previousData + Int64(ringSize) + 1, nextStep < newData - Int64(ringSize) {
                 nextStep = min(last, newData - Int64(ringSize))

@@ -94,7 +94,7 @@ struct DetectorEngine {
     /// Evaluates step `step` (now closed) for `service`; records go to `emit` in rule order.
     func evaluate(_ service: ServiceWindow, step: Int64, emit: (Record) -> Void) {
         // A service with nothing in its window and nothing open or pending has nothing to decide.
-        if step - service.lastEventStep >= Int64(windowSteps), service.detectors.allSatisfy({ !$0.isActive }) { return }
+        if step - service.lastEventStep >= Int64(windowSteps), !service.anyDetectorActive { return }
         if let novelty, let rule = rules.detectors.first(where: { $0.type == .novelty && rules.isEnabled($0, service: service.name) }) {
             novelty.evaluate(service, step: step, candidateMin: rules.params(rule, service: service.name).candidateMin,
                              detectedAt: (step + 1) * rules.window.step, changes: changes, emit: emit)

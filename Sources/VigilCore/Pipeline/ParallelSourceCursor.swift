@@ -110,6 +110,8 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
     private var partLines = 0
     private var current: Batch?
     private var index = 0
+    /// An input error that ends the source, thrown once the events before it are handed out.
+    private var pendingError: InputError?
     private(set) var parsed = ParsedLine()
 
     /// The files of a rotated set, and segments of about `segmentBytes` of its large plain files
@@ -140,10 +142,10 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
         guard jobs > 1, !source.files.contains("-") else { return [nil] }
         var parts: [SourcePart?] = []
         for (file, path) in source.files.enumerated() {
-            if let ranges = RangeStream.lineAlignedSegments(of: path, atLeast: jobs, minimumBytes: minimumBytes, segmentBytes: segmentBytes) {
-                parts += ranges.map { SourcePart(file: file, range: $0) }
+            if let segmented = SegmentedFile.open(path, atLeast: jobs, minimumBytes: minimumBytes, segmentBytes: segmentBytes) {
+                parts += segmented.ranges.map { SourcePart(file: file, segment: (segmented, $0.start, $0.end)) }
             } else {
-                parts.append(SourcePart(file: file, range: nil))
+                parts.append(SourcePart(file: file, segment: nil))
             }
         }
         return parts.isEmpty ? [nil] : parts
@@ -172,7 +174,9 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
                 pending = Self.fill(batch, from: reader, pending: pending)
                 // The last batch of a part (or the one with the error that ends it) says so.
                 if !pending { batch.isLast = true }
-                guard send(batch, to: lane), batch.error == nil else { return }
+                // Read before sending: once sent, the batch may be consumed and reused.
+                let failed = batch.error != nil
+                guard send(batch, to: lane), !failed else { return }
                 batch = reuse() ?? Batch(capacity: capacity)
                 if !pending { break }
             }
@@ -224,6 +228,10 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
                 index += 1
                 return true
             }
+            if let error = pendingError {
+                pendingError = nil
+                throw error
+            }
             if let batch = current, batch.isLast {
                 guard part + 1 < parts.count else { return false }
                 part += 1
@@ -247,10 +255,10 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
             current = next
             index = 0
             if let error = next.error {
-                index = next.events.count
+                // The events read before the error go first, as from one thread.
+                pendingError = error
                 part = parts.count
                 stopLanes()
-                throw error
             }
         }
     }

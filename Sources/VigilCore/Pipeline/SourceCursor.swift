@@ -43,9 +43,9 @@ final class SourceCursor {
                     guard !partOpened else { line = nil; return false }
                     partOpened = true
                     path = source.files[part.file]
-                    if let range = part.range {
-                        reader = LineReader(stream: try RangeStream(path: path, start: range.start, end: range.end), maxLineBytes: maxLineBytes)
-                        reader!.resume(atOffset: range.start, lineNumber: 0)
+                    if let segment = part.segment {
+                        reader = LineReader(stream: RangeStream(segment.file, start: segment.start, end: segment.end), maxLineBytes: maxLineBytes)
+                        reader!.resume(atOffset: segment.start, lineNumber: 0)
                     } else {
                         reader = LineReader(stream: try InputOpener.open(path), maxLineBytes: maxLineBytes)
                     }
@@ -120,9 +120,10 @@ final class SourceCursor {
 /// or a line-aligned byte range of a large plain one.
 struct SourcePart {
     var file: Int
-    var range: (start: Int64, end: Int64)?
+    /// A segment of a large plain file (opened once for all its segments), or nil: the whole file.
+    var segment: (file: SegmentedFile, start: Int64, end: Int64)?
     /// Line numbers start over here.
-    var startsFile: Bool { (range?.start ?? 0) == 0 }
+    var startsFile: Bool { (segment?.start ?? 0) == 0 }
 }
 
 extension TimestampParser {

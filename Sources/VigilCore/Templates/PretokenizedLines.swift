@@ -23,7 +23,7 @@ public final class PretokenizedLines: @unchecked Sendable {
     struct Segment {
         var source: Int
         var path: String
-        var range: (start: Int64, end: Int64)?
+        var range: (file: SegmentedFile, start: Int64, end: Int64)?
         /// The segment starts a file (line numbers start over).
         var firstOfFile: Bool
     }
@@ -41,16 +41,18 @@ public final class PretokenizedLines: @unchecked Sendable {
         var segments: [Segment] = []
         for (index, source) in sources.enumerated() {
             for path in source.files {
-                let ranges = jobs > 1 && path != "-"
-                    ? RangeStream.lineAlignedSegments(of: path, atLeast: jobs, minimumBytes: segmentMinimumBytes, segmentBytes: segmentBytes)
+                let segmented = jobs > 1 && path != "-"
+                    ? SegmentedFile.open(path, atLeast: jobs, minimumBytes: segmentMinimumBytes, segmentBytes: segmentBytes)
                     : nil
-                guard let ranges else { segments.append(Segment(source: index, path: path, firstOfFile: true)); continue }
-                for (i, range) in ranges.enumerated() { segments.append(Segment(source: index, path: path, range: range, firstOfFile: i == 0)) }
+                guard let segmented else { segments.append(Segment(source: index, path: path, firstOfFile: true)); continue }
+                for (i, range) in segmented.ranges.enumerated() {
+                    segments.append(Segment(source: index, path: path, range: (segmented, range.start, range.end), firstOfFile: i == 0))
+                }
             }
         }
         self.segments = segments
         let laneCount = max(1, min(jobs, segments.count))
-        if jobs > 1 {
+        if jobs > 1, !segments.isEmpty {
             lanes = (0..<laneCount).map { k in Lane(segments: Array(stride(from: k, to: segments.count, by: laneCount))) }
             for lane in lanes {
                 let thread = Thread { [self] in produce(lane) }
@@ -110,7 +112,7 @@ public final class PretokenizedLines: @unchecked Sendable {
 
     private func open(_ segment: Segment) throws(InputError) -> LineReader {
         guard let range = segment.range else { return LineReader(stream: try InputOpener.open(segment.path), maxLineBytes: maxLineBytes) }
-        let reader = LineReader(stream: try RangeStream(path: segment.path, start: range.start, end: range.end), maxLineBytes: maxLineBytes)
+        let reader = LineReader(stream: RangeStream(range.file, start: range.start, end: range.end), maxLineBytes: maxLineBytes)
         reader.resume(atOffset: range.start, lineNumber: 0)
         return reader
     }
@@ -208,6 +210,8 @@ public final class PretokenizedLines: @unchecked Sendable {
     /// Lines of the file before the current segment, and the last line number of the segment so far.
     private var lineBase = 0
     private var segmentLines = 0
+    /// A read error ended the current file in an earlier segment.
+    private var skippingRestOfFile = false
     private var current: Batch?
     private var index = 0
 
@@ -270,12 +274,18 @@ public final class PretokenizedLines: @unchecked Sendable {
                             sequenceHash: batch.hashes[index])
             }
             if let batch = current, batch.isLast {
-                if let error = batch.error { readError(error) }
+                if let error = batch.error {
+                    // A read error ends its file, as with one thread: the file's further segments
+                    // are read by their lanes all the same, and dropped here.
+                    readError(error)
+                    skippingRestOfFile = true
+                }
                 // Line numbers go on across the segments of one file.
                 let lines = lineBase + segmentLines
                 segment += 1
                 segmentLines = 0
                 guard segment < segments.count else { return nil }
+                if segments[segment].firstOfFile { skippingRestOfFile = false }
                 lineBase = segments[segment].firstOfFile ? 0 : lines
             }
             let lane = lanes[segment % lanes.count]
@@ -290,6 +300,10 @@ public final class PretokenizedLines: @unchecked Sendable {
             condition.unlock()
             current = next
             index = 0
+            if skippingRestOfFile {
+                index = next.count
+                if next.error != nil { next.error = nil; next.errorOpening = false }
+            }
             if let last = next.numbers.last { segmentLines = last }
             if let error = next.error, next.errorOpening {
                 segment = segments.count
