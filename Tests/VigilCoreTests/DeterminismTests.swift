@@ -106,6 +106,52 @@ import Testing
         #expect(c1 == cN)
     }
 
+    /// Two formats that both match a line: the first in order takes it, whatever came before, so a
+    /// line parses the same alone, in sequence, and on any parse thread (SPEC: byte-identical
+    /// whatever `--jobs`). Before, the format that last matched a line starting with the same byte
+    /// was tried first, and threads that had seen different lines disagreed.
+    @Test func overlappingFormatsGiveTheSameResultWhateverCameBefore() throws {
+        var files = BuiltinRulesAccess.files
+        files.append(("mine.rules", "[format checkout_v2]\npattern = ^(?<ts>\\S+) (?<level>[A-Z]+) \\[checkout\\] (?<message>.*)$\nservice = checkout-v2\n"))
+        var rules = try RuleSet.load(files: files)
+        // Before the built-in app format, which matches the same lines.
+        rules.formats.insert(rules.formats.removeLast(), at: 0)
+        var text = ""
+        for i in 0..<4000 {
+            let service = i % 3 == 0 ? "checkout" : "api"
+            // An error burst of checkout in the middle: an incident, under the service the format names.
+            let level = service == "checkout" && (1200..<2400).contains(i) ? "ERROR" : "INFO"
+            text += "2026-11-26T10:\(String(format: "%02d:%02d", i / 60 % 60, i % 60)).000Z \(level) [\(service)] request \(i) latency_ms=\(i % 90)\n"
+        }
+        let lines = text.split(separator: "\n").map { Array($0.utf8) }
+        let sequence = LineParser(rules: rules, defaultService: "x")
+        var parsed = ParsedLine()
+        for line in lines {
+            let alone = LineParser(rules: rules, defaultService: "x")
+            var fresh = ParsedLine()
+            line.withUnsafeBufferPointer { _ = sequence.parse($0.baseAddress!, $0.count, into: &parsed); _ = alone.parse($0.baseAddress!, $0.count, into: &fresh) }
+            #expect(parsed.format == fresh.format)
+            #expect(parsed.format == (line.contains(91) && String(decoding: line, as: UTF8.self).contains("[checkout]") ? 0 : rules.formats.firstIndex { $0.name == "app" }))
+        }
+        let dir = TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = try TestSupport.write(text, "app.log", in: dir)
+        func run(_ jobs: Int) throws -> ([UInt8], PipelineCounters) {
+            var pipeline = ReplayPipeline(sources: try SourceSet.resolve([file.path]), rules: rules)
+            pipeline.jobs = jobs
+            pipeline.segmentMinimumBytes = 1024
+            pipeline.segmentBytes = 4096
+            var bytes: [UInt8] = []
+            let counters = try pipeline.run { bytes += RecordEncoder.encode($0) }
+            return (bytes, counters)
+        }
+        let (one, c1) = try run(1)
+        let (three, c3) = try run(3)
+        #expect(String(decoding: one, as: UTF8.self).contains("checkout-v2"))
+        #expect(one == three)
+        #expect(c1 == c3)
+    }
+
     @Test func gzipAndPlainCopiesGiveIdenticalRecords() throws {
         let dir = TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

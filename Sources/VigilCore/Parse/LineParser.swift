@@ -26,10 +26,6 @@ public final class LineParser {
     private var timestampMemo = TimestampMemo()
     /// Service for lines that name none (the `NAME` of `NAME=PATH`, else the source's file stem).
     private let defaultService: [UInt8]
-    /// The format that last matched a line starting with each byte value: a file that mixes
-    /// shapes (app lines start with a digit of the year, access lines with an address, JSON with `{`)
-    /// still costs one match per line.
-    private var stickyByFirstByte = [Int](repeating: 0, count: 256)
     private let scratchCapacity: Int
     private let scratchMessage: UnsafeMutablePointer<UInt8>
     private let scratchService: UnsafeMutablePointer<UInt8>
@@ -121,13 +117,14 @@ public final class LineParser {
         guard n <= scratchCapacity else { return .tooLong }
         if memchr(p, 0, n) != nil { return .binary }
 
+        // Formats in their order, the first that matches taking the line: what a line becomes never
+        // depends on the lines before it, so threads that parse parts of a file (`--jobs`) agree
+        // with one thread. A format that cannot start with the line's first byte is not tried, so
+        // mixed shapes (app lines start with a digit of the year, JSON with `{`) mostly cost one match.
         let count = formats.count
-        var k = 0
-        let sticky = stickyByFirstByte[Int(p[0])]
-        while k < count {
-            let index = k == 0 ? sticky : (k <= sticky ? k - 1 : k)
-            k += 1
-            guard canStart[Int(p[0]) * count + index], !disabled[index] else { continue }
+        let row = Int(p[0]) * count
+        for index in 0..<count {
+            guard canStart[row + index], !disabled[index] else { continue }
             let result: FailureReason?
             switch kinds[index] {
             case .json:
@@ -142,7 +139,6 @@ public final class LineParser {
                 result = r
             }
             out.format = index
-            stickyByFirstByte[Int(p[0])] = index
             if result != nil { return result }
             if out.service == nil {
                 out.service = formatServices[index] ?? UnsafeBufferPointer(start: defaultServiceBuffer, count: defaultService.count)

@@ -242,8 +242,8 @@ min_events = 20
 resolve_below = 1
 """##),
         ("formats.rules", ##"""
-# Built-in log formats, tried in this order for each line (the format that last matched a line of
-# the same source starting with the same byte is tried first). The patterns use the lean building
+# Built-in log formats, tried in this order for each line; the first that matches takes it (a
+# format is not tried on a line whose first byte it cannot start with). The patterns use the lean building
 # blocks of patterns/vigil-patterns rather than the general grok library, because they run on every
 # line; any grok name works in your own formats. Named captures become fields; the ones vigil uses are:
 #   ts          event time (RFC 3339, nginx, syslog, epoch s/ms/µs: see Rules/README.md)
@@ -259,10 +259,6 @@ resolve_below = 1
 # JSON-lines app logs and `journalctl -o json` (journald's field names are known).
 type = json
 
-[format nginx]
-# nginx/Apache combined access log, with optional trailing key=value fields (rt=$request_time upstream=…).
-pattern = ^(?<client>\S+) (?<ident>\S+) (?<auth>\S+) \[(?<ts>[^\]]+)\] "(?<message>(?<method>[A-Z]+) (?<path>\S+)(?: HTTP/(?<httpversion>[\d.]+))?|[^"]*)" (?<status>\d{3}) (?:(?<bytes>\d+)|-)(?: (?<referrer>%{VIGIL_QUOTED}) (?<agent>%{VIGIL_QUOTED}))?(?: (?<kv>.*))?$
-
 [format app]
 # TIMESTAMP LEVEL [service] message key=value (Log4j/Logback/Python logging style).
 pattern = ^(?<ts>%{VIGIL_ISO_TS})\s+(?<level>%{VIGIL_LEVEL}):?\s+(?:\[(?<service>[^\]\s]+)\]\s+)?(?<message>.*)$
@@ -270,6 +266,10 @@ pattern = ^(?<ts>%{VIGIL_ISO_TS})\s+(?<level>%{VIGIL_LEVEL}):?\s+(?:\[(?<service
 [format logback]
 # Logback/Log4j default layout: TIMESTAMP [thread] LEVEL logger - message
 pattern = ^(?<ts>%{VIGIL_ISO_TS})\s+\[(?<thread>[^\]]*)\]\s+(?<level>%{VIGIL_LEVEL})\s+(?<logger>\S+)\s+-\s+(?<message>.*)$
+
+[format nginx]
+# nginx/Apache combined access log, with optional trailing key=value fields (rt=$request_time upstream=…).
+pattern = ^(?<client>\S+) (?<ident>\S+) (?<auth>\S+) \[(?<ts>[^\]]+)\] "(?<message>(?<method>[A-Z]+) (?<path>\S+)(?: HTTP/(?<httpversion>[\d.]+))?|[^"]*)" (?<status>\d{3}) (?:(?<bytes>\d+)|-)(?: (?<referrer>%{VIGIL_QUOTED}) (?<agent>%{VIGIL_QUOTED}))?(?: (?<kv>.*))?$
 
 [format syslog5424]
 # RFC 5424: <PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD] MSG
