@@ -5,7 +5,7 @@ import Testing
 @Suite struct RuleSetTests {
     @Test func builtinRulesLoad() throws {
         let rules = try RuleSet.builtin()
-        #expect(rules.formats.map(\.name) == ["json", "nginx", "app", "logback", "syslog5424", "syslog", "logfmt"])
+        #expect(rules.formats.map(\.name) == ["json", "app", "logback", "nginx", "syslog5424", "syslog", "logfmt"])
         #expect(rules.detectors.map(\.id) == ["error_ratio", "latency", "novelty", "absence", "volume", "slo"])
         #expect(rules.window.window == 300_000 && rules.window.step == 60_000)
     }

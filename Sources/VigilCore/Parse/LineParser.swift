@@ -61,6 +61,17 @@ public final class LineParser {
     }
     private var totalLimitHits: [Int] = []
 
+    /// Regex formats (bit = index, below 64) that are anchored, so a line's first four bytes can
+    /// rule them out; and, per four-byte prefix seen, the formats it rules out (a direct-mapped
+    /// table; a key holds the prefix with bit 32 set, 0 is empty). A format is skipped only when
+    /// PCRE2 showed no line with that prefix can match it, so what a line becomes never depends on
+    /// what the table holds; it only spares the quick failures of earlier formats (app lines meet
+    /// no nginx pattern, access lines no timestamp pattern) their PCRE2 calls.
+    private var probeable: UInt64 = 0
+    private var prefixKeys = [UInt64](repeating: 0, count: LineParser.prefixSlots)
+    private var prefixRuledOut = [UInt64](repeating: 0, count: LineParser.prefixSlots)
+    private static let prefixSlots = 4096
+
     public init(rules: RuleSet, defaultService: String, timestamps: TimestampParser = TimestampParser(), maxLineBytes: Int = 1 << 16) {
         formats = rules.formats
         matchers = rules.formats.map { format in
@@ -85,6 +96,9 @@ public final class LineParser {
             }
         }
         self.canStart = canStart
+        for (f, matcher) in matchers.enumerated() where f < 64 && matcher?.pattern.isAnchored == true {
+            probeable |= 1 << UInt64(f)
+        }
         groups = rules.formats.map { FormatGroups($0) }
         self.timestamps = timestamps
         self.defaultService = Array(defaultService.utf8)
@@ -123,8 +137,10 @@ public final class LineParser {
         // mixed shapes (app lines start with a digit of the year, JSON with `{`) mostly cost one match.
         let count = formats.count
         let row = Int(p[0]) * count
+        let ruledOut = probeable != 0 && n >= 4 ? formatsRuledOut(byPrefixOf: p, row: row) : 0
         for index in 0..<count {
             guard canStart[row + index], !disabled[index] else { continue }
+            if index < 64, ruledOut & (1 << UInt64(index)) != 0 { continue }
             let result: FailureReason?
             switch kinds[index] {
             case .json:
@@ -149,6 +165,29 @@ public final class LineParser {
             return nil
         }
         return .noMatch
+    }
+
+    /// The formats the line's first four bytes rule out (see `probeable`).
+    @inline(__always)
+    private func formatsRuledOut(byPrefixOf p: UnsafePointer<UInt8>, row: Int) -> UInt64 {
+        let key = UInt64(UnsafeRawPointer(p).loadUnaligned(as: UInt32.self)) | 1 << 32
+        let slot = Int(truncatingIfNeeded: (key &* 0x9e37_79b9_7f4a_7c15) >> 52)
+        if prefixKeys[slot] == key { return prefixRuledOut[slot] }
+        return probe(p, key: key, slot: slot, row: row)
+    }
+
+    @inline(never)
+    private func probe(_ p: UnsafePointer<UInt8>, key: UInt64, slot: Int, row: Int) -> UInt64 {
+        var ruledOut: UInt64 = 0
+        var bits = probeable
+        while bits != 0 {
+            let f = bits.trailingZeroBitCount
+            bits &= bits - 1
+            if canStart[row + f], matchers[f]!.cannotMatchAnythingStarting(with: p, 4) { ruledOut |= 1 << UInt64(f) }
+        }
+        prefixKeys[slot] = key
+        prefixRuledOut[slot] = ruledOut
+        return ruledOut
     }
 
     // MARK: regex formats

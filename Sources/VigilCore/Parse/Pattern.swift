@@ -30,6 +30,9 @@ public final class CompiledPattern: @unchecked Sendable {
     /// Which first bytes a match can start with (from PCRE2's start analysis), for anchored patterns;
     /// nil when any byte may start a match. Lets the parser skip a format without calling PCRE2.
     public let firstBytes: [Bool]?
+    /// The pattern can only match at the subject's start (`^`), so a subject's first bytes alone
+    /// can show that no line starting with them matches.
+    public let isAnchored: Bool
 
     public init(_ pattern: String, caseless: Bool = false) throws(PatternError) {
         var errorCode: Int32 = 0
@@ -63,6 +66,9 @@ public final class CompiledPattern: @unchecked Sendable {
         }
         self.groups = groups
         firstBytes = CompiledPattern.startBytes(compiled)
+        var all: UInt32 = 0
+        pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_ALLOPTIONS), &all)
+        isAnchored = all & UInt32(PCRE2_ANCHORED) != 0
     }
 
     private static func startBytes(_ code: OpaquePointer) -> [Bool]? {
@@ -121,6 +127,16 @@ public final class Matcher {
         pcre2_match_data_free_8(matchData)
         pcre2_match_context_free_8(context)
         if let jitStack { pcre2_jit_stack_free_8(jitStack) }
+    }
+
+    /// True when no subject starting with the `count` bytes at `prefix` can match (an anchored
+    /// pattern failed on them before needing more: PCRE2's hard partial matching, by the
+    /// interpreter, which needs no partial JIT code). False when some continuation might match, or
+    /// the probe hit a limit. Overwrites the last match's groups.
+    public func cannotMatchAnythingStarting(with prefix: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        guard pattern.isAnchored else { return false }
+        let rc = pcre2_match_8(pattern.code, prefix, count, 0, UInt32(PCRE2_PARTIAL_HARD | PCRE2_NO_JIT), matchData, context)
+        return rc == PCRE2_ERROR_NOMATCH
     }
 
     /// Matches `count` bytes at `subject`. On success, `range(of:)` gives group offsets.
