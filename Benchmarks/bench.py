@@ -11,7 +11,7 @@ import argparse, json, os, shutil, statistics, subprocess, sys, time
 here = os.path.dirname(os.path.abspath(__file__))
 parser = argparse.ArgumentParser()
 parser.add_argument("--vigil", required=True)
-parser.add_argument("--lines", type=int, default=5_000_000, help="approximate corpus size in lines (the 5 M of the memory goal)")
+parser.add_argument("--lines", type=int, default=3_000_000, help="approximate corpus size in lines (--lines 5000000 for the memory goal's 5 M; the corpus and its copies must fit in the page cache)")
 parser.add_argument("--rounds", type=int, default=3)
 parser.add_argument("--out", default=os.path.join(here, "out"))
 args = parser.parse_args()
@@ -100,7 +100,9 @@ except ImportError:
     print("drain3 not importable (pip install drain3): skipped", file=sys.stderr)
 
 rss_file = os.path.join(args.out, "rss.txt")
-stdout_file = os.path.join(args.out, "stdout.txt")
+# On tmpfs when there is one: `vigil templates` prints a few hundred MB, and its writeback to disk
+# would slow whichever command runs next.
+stdout_file = os.path.join("/dev/shm" if os.path.isdir("/dev/shm") else args.out, f"vigil-bench-stdout-{os.getpid()}.txt")
 
 def run(cmd):
     """Wall time of cmd, and its peak RSS in KiB measured by /usr/bin/time (a fork of this Python
@@ -119,11 +121,14 @@ times = {name: [] for name in commands}
 rss = {name: 0 for name in commands}
 for r in range(args.rounds):
     for name, cmd in commands.items():
+        # A second's rest between commands, so one's writeback or exit does not slow the next.
+        time.sleep(1)
         elapsed, peak = run(cmd)
         times[name].append(elapsed)
         rss[name] = max(rss[name], peak)
     print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
 
+os.remove(stdout_file)
 results = {"lines": lines, "bytes": size, "gz_bytes": os.path.getsize(gz), "rounds": args.rounds, "commands": {}}
 print(f"\ncorpus: {lines:,} lines, {size / 1e6:.0f} MB plain, {os.path.getsize(gz) / 1e6:.0f} MB gzip; median of {args.rounds} interleaved runs\n")
 print(f"{'command':32} {'seconds':>8} {'lines/s':>12} {'MB/s':>8} {'peak RSS':>10}")
@@ -135,22 +140,30 @@ for name in commands:
                                  "runs": times[name]}
     print(f"{name:32} {t:8.3f} {n / t:12,.0f} {mb / t:8.1f} {rss[name] / 1024:8.1f} MiB")
 
-med = {name: statistics.median(v) for name, v in times.items()}
-ratios = {
-    "vigil plain / pcre2ref agg (goal <= 2)": med["vigil replay (plain)"] / med["pcre2ref agg (plain)"],
-    "vigil plain / grep -P -c (goal <= 3)": med["vigil replay (plain)"] / med["grep -P -c (plain)"],
-    "vigil gz / zcat (goal <= 1)": med["vigil replay (gz)"] / med["zcat > /dev/null (gz)"],
-    "vigil --jobs 1 plain / pcre2ref agg": med["vigil replay --jobs 1 (plain)"] / med["pcre2ref agg (plain)"],
-    "vigil rotated set / zcat -f of its files": med["vigil replay (rotated set)"] / med["zcat -f (rotated set)"],
-}
-if "mtail --one_shot (plain)" in med:
-    ratios["mtail / vigil plain, times faster (goal >= 25)"] = med["mtail --one_shot (plain)"] / med["vigil replay (plain)"]
-if "Drain3 (messages)" in med and "vigil templates (messages)" in med:
-    ratios["Drain3 / vigil templates, times faster (goal >= 10)"] = med["Drain3 (messages)"] / med["vigil templates (messages)"]
+def ratios_of(t):
+    r = {
+        "vigil plain / pcre2ref agg (goal <= 2)": t["vigil replay (plain)"] / t["pcre2ref agg (plain)"],
+        "vigil plain / grep -P -c (goal <= 3)": t["vigil replay (plain)"] / t["grep -P -c (plain)"],
+        "vigil gz / zcat (goal <= 1)": t["vigil replay (gz)"] / t["zcat > /dev/null (gz)"],
+        "vigil --jobs 1 plain / pcre2ref agg": t["vigil replay --jobs 1 (plain)"] / t["pcre2ref agg (plain)"],
+        "vigil rotated set / zcat -f of its files": t["vigil replay (rotated set)"] / t["zcat -f (rotated set)"],
+    }
+    if "mtail --one_shot (plain)" in t:
+        r["mtail / vigil plain, times faster (goal >= 25)"] = t["mtail --one_shot (plain)"] / t["vigil replay (plain)"]
+    if "Drain3 (messages)" in t and "vigil templates (messages)" in t:
+        r["Drain3 / vigil templates, times faster (goal >= 10)"] = t["Drain3 (messages)"] / t["vigil templates (messages)"]
+    return r
+
+# Medians, and the best run of each command: this VM's host now and then takes the CPUs away for a
+# while (wall time far above CPU time, for any command), which only ever adds time, so the best
+# runs are the steadier comparison; both are printed and kept.
+ratios = ratios_of({name: statistics.median(v) for name, v in times.items()})
+best = ratios_of({name: min(v) for name, v in times.items()})
+results["ratios_of_best_runs"] = best
 results["ratios"] = ratios
-print()
+print(f"\n{'ratio':52} {'medians':>8} {'best runs':>10}")
 for name, value in ratios.items():
-    print(f"{name:52} {value:6.2f}")
+    print(f"{name:52} {value:8.2f} {best[name]:10.2f}")
 with open(os.path.join(args.out, "results.json"), "w") as f:
     json.dump(results, f, indent=1)
 print(f"\nwritten: {os.path.join(args.out, 'results.json')}")

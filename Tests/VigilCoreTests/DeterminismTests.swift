@@ -5,6 +5,19 @@ import Testing
 @Suite struct DeterminismTests {
     static func fixture(_ name: String) -> String { TestSupport.fixtures.appendingPathComponent("replay/\(name)").path }
 
+    /// Records and counters of a library replay of `path` with `jobs` threads, cutting plain files
+    /// of 1 KiB or more into segments of `segmentBytes`.
+    static func replay(_ path: String, rules: RuleSet? = nil, jobs: Int, segmentBytes: Int64) throws -> ([UInt8], PipelineCounters) {
+        var pipeline = ReplayPipeline(sources: try SourceSet.resolve([path]), rules: try rules ?? RuleSet.builtin())
+        pipeline.year = 2026
+        pipeline.jobs = jobs
+        pipeline.segmentMinimumBytes = 1024
+        pipeline.segmentBytes = segmentBytes
+        var bytes: [UInt8] = []
+        let counters = try pipeline.run { bytes += RecordEncoder.encode($0) }
+        return (bytes, counters)
+    }
+
     @Test func twoReplaysAreByteIdentical() throws {
         let dir = TestSupport.fixtures.appendingPathComponent("replay/error-burst")
         let args = ["replay", "access.log", "app.log", "events.jsonl", "worker.log"]
@@ -49,16 +62,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let plain = dir.appendingPathComponent("app.log")
         try TestSupport.run("/bin/sh", ["-c", "zcat '\(file.path)' > '\(plain.path)'"])
-        func run(_ jobs: Int) throws -> ([UInt8], PipelineCounters) {
-            var pipeline = ReplayPipeline(sources: try SourceSet.resolve([plain.path]), rules: try RuleSet.builtin())
-            pipeline.year = 2026
-            pipeline.jobs = jobs
-            pipeline.segmentMinimumBytes = 1024
-            pipeline.segmentBytes = segmentBytes
-            var bytes: [UInt8] = []
-            let counters = try pipeline.run { bytes += RecordEncoder.encode($0) }
-            return (bytes, counters)
-        }
+        func run(_ jobs: Int) throws -> ([UInt8], PipelineCounters) { try Self.replay(plain.path, jobs: jobs, segmentBytes: segmentBytes) }
         let (one, c1) = try run(1)
         let (many, cN) = try run(jobs)
         #expect(!one.isEmpty)
@@ -86,16 +90,7 @@ import Testing
             rm -f base gen* full3.gz
             """
         try TestSupport.run("/bin/sh", ["-c", script])
-        func run(_ jobs: Int) throws -> ([UInt8], PipelineCounters) {
-            var pipeline = ReplayPipeline(sources: try SourceSet.resolve([dir.path]), rules: try RuleSet.builtin())
-            pipeline.year = 2026
-            pipeline.jobs = jobs
-            pipeline.segmentMinimumBytes = 1024
-            pipeline.segmentBytes = 8192
-            var bytes: [UInt8] = []
-            let counters = try pipeline.run { bytes += RecordEncoder.encode($0) }
-            return (bytes, counters)
-        }
+        func run(_ jobs: Int) throws -> ([UInt8], PipelineCounters) { try Self.replay(dir.path, jobs: jobs, segmentBytes: 8192) }
         let (one, c1) = try run(1)
         let (many, cN) = try run(jobs)
         #expect(try SourceSet.resolve([dir.path]).first?.files.count == 5)
@@ -136,15 +131,7 @@ import Testing
         let dir = TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = try TestSupport.write(text, "app.log", in: dir)
-        func run(_ jobs: Int) throws -> ([UInt8], PipelineCounters) {
-            var pipeline = ReplayPipeline(sources: try SourceSet.resolve([file.path]), rules: rules)
-            pipeline.jobs = jobs
-            pipeline.segmentMinimumBytes = 1024
-            pipeline.segmentBytes = 4096
-            var bytes: [UInt8] = []
-            let counters = try pipeline.run { bytes += RecordEncoder.encode($0) }
-            return (bytes, counters)
-        }
+        func run(_ jobs: Int) throws -> ([UInt8], PipelineCounters) { try Self.replay(file.path, rules: rules, jobs: jobs, segmentBytes: 4096) }
         let (one, c1) = try run(1)
         let (three, c3) = try run(3)
         #expect(String(decoding: one, as: UTF8.self).contains("checkout-v2"))

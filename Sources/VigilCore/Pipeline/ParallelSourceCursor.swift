@@ -78,12 +78,12 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
     /// segment of a large plain file; or the whole source, `nil`), and the batches it has ready.
     /// Parts are consumed in order, lane after lane, so the source's lines keep their order.
     private final class Lane: @unchecked Sendable {
+        let index: Int
         /// Used by this lane's thread only.
         let reader: SourceCursor
         let parts: [SourcePart?]
-        /// Guarded by the cursor's condition.
-        var queue: [Batch] = []
-        init(reader: SourceCursor, parts: [SourcePart?]) {
+        init(index: Int, reader: SourceCursor, parts: [SourcePart?]) {
+            self.index = index
             self.reader = reader
             self.parts = parts
         }
@@ -91,15 +91,9 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
 
     private let source: Source
     private let lanes: [Lane]
-    private let condition = NSCondition()
     /// Batches a lane may have ready: enough that a lane can parse about two segments ahead of
     /// the one being consumed, so all lanes work at once.
-    private let depth = 16
-    // Guarded by `condition`.
-    private var stopped = false
-    /// Consumed batches, reset, for the parse threads to fill again: a fresh batch would cost a
-    /// megabyte of page faults and zeroing each time.
-    private var spare: [Batch] = []
+    private let queues: LaneQueues<Batch>
     // Consumer side.
     /// The part being consumed (lane `part % lanes.count`), and all of them.
     private var part = 0
@@ -125,9 +119,10 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
         let laneCount = min(jobs, parts.count)
         lanes = (0..<laneCount).map { k in
             let mine = Array(stride(from: k, to: parts.count, by: laneCount).map { parts[$0] })
-            return Lane(reader: SourceCursor(source: source, rules: rules, year: year, maxLineBytes: maxLineBytes, part: mine[0]),
+            return Lane(index: k, reader: SourceCursor(source: source, rules: rules, year: year, maxLineBytes: maxLineBytes, part: mine[0]),
                         parts: mine)
         }
+        queues = LaneQueues(lanes: laneCount, depth: 16)
         for lane in lanes {
             // The thread keeps this cursor alive until its part of the source is read.
             let thread = Thread { [self] in produce(lane, maxLineBytes: maxLineBytes) }
@@ -151,16 +146,7 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
         return parts.isEmpty ? [nil] : parts
     }
 
-    deinit { stopLanes() }
-
-    /// Lets the parse threads end: nothing more will be consumed (an error, or the end). They hold
-    /// this object until they return, so this cannot wait for `deinit`.
-    private func stopLanes() {
-        condition.lock()
-        stopped = true
-        condition.broadcast()
-        condition.unlock()
-    }
+    deinit { queues.stop() }
 
     private func produce(_ lane: Lane, maxLineBytes: Int) {
         let reader = lane.reader
@@ -176,8 +162,8 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
                 if !pending { batch.isLast = true }
                 // Read before sending: once sent, the batch may be consumed and reused.
                 let failed = batch.error != nil
-                guard send(batch, to: lane), !failed else { return }
-                batch = reuse() ?? Batch(capacity: capacity)
+                guard queues.send(batch, lane: lane.index), !failed else { return }
+                batch = queues.reuse() ?? Batch(capacity: capacity)
                 if !pending { break }
             }
         }
@@ -203,24 +189,6 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
         return false
     }
 
-    /// A batch the consumer is done with, if any.
-    private func reuse() -> Batch? {
-        condition.lock()
-        defer { condition.unlock() }
-        return spare.popLast()
-    }
-
-    /// Hands a batch to the consumer, waiting while the queue is full; false when stopped.
-    private func send(_ batch: Batch, to lane: Lane) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        while lane.queue.count >= depth && !stopped { condition.wait() }
-        if stopped { return false }
-        lane.queue.append(batch)
-        condition.broadcast()
-        return true
-    }
-
     func advance(_ counters: inout PipelineCounters) throws(InputError) -> Bool {
         while true {
             if let batch = current, index < batch.events.count {
@@ -239,17 +207,14 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
                 lineBase = parts[part]?.startsFile ?? true ? 0 : lineBase + partLines
                 partLines = 0
             }
-            let lane = lanes[part % lanes.count]
-            condition.lock()
-            while lane.queue.isEmpty { condition.wait() }
-            let next = lane.queue.removeFirst()
             // The batch read so far is done with (`parsed` and `evidence` move on to the next one).
-            if let done = current, done.error == nil {
-                done.reset()
-                spare.append(done)
+            var done: Batch? = nil
+            if let batch = current, batch.error == nil {
+                batch.reset()
+                done = batch
             }
-            condition.broadcast()
-            condition.unlock()
+            current = nil
+            let next = queues.take(lane: part % lanes.count, returning: done)
             counters.merge(next.counters)
             partLines += next.counters.linesRead
             current = next
@@ -258,7 +223,7 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
                 // The events read before the error go first, as from one thread.
                 pendingError = error
                 part = parts.count
-                stopLanes()
+                queues.stop()
             }
         }
     }

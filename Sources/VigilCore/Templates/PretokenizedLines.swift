@@ -53,7 +53,8 @@ public final class PretokenizedLines: @unchecked Sendable {
         self.segments = segments
         let laneCount = max(1, min(jobs, segments.count))
         if jobs > 1, !segments.isEmpty {
-            lanes = (0..<laneCount).map { k in Lane(segments: Array(stride(from: k, to: segments.count, by: laneCount))) }
+            lanes = (0..<laneCount).map { k in Lane(index: k, segments: Array(stride(from: k, to: segments.count, by: laneCount))) }
+            queues = LaneQueues(lanes: laneCount, depth: 16)
             for lane in lanes {
                 let thread = Thread { [self] in produce(lane) }
                 thread.name = "vigil-tokenize"
@@ -61,19 +62,11 @@ public final class PretokenizedLines: @unchecked Sendable {
             }
         } else {
             lanes = []
+            queues = nil
         }
     }
 
-    deinit { stopLanes() }
-
-    /// Lets the parse threads end: nothing more will be consumed (an error, or the end). They hold
-    /// this object until they return, so this cannot wait for `deinit`.
-    private func stopLanes() {
-        condition.lock()
-        stopped = true
-        condition.broadcast()
-        condition.unlock()
-    }
+    deinit { queues?.stop() }
 
     /// The next line, or nil after the last. Throws when a file cannot be opened.
     public func next() throws(InputError) -> Item? {
@@ -189,22 +182,17 @@ public final class PretokenizedLines: @unchecked Sendable {
     }
 
     private static let batchLines = 2048
-    /// Batches a lane may have ready: about two segments ahead of the one being consumed.
-    private let depth = 16
 
     private final class Lane: @unchecked Sendable {
+        let index: Int
         /// Indexes into `segments`, in order.
         let segments: [Int]
-        /// Guarded by `condition`.
-        var queue: [Batch] = []
-        init(segments: [Int]) { self.segments = segments }
+        init(index: Int, segments: [Int]) { self.index = index; self.segments = segments }
     }
 
-    private var lanes: [Lane]
-    private let condition = NSCondition()
-    // Guarded by `condition`.
-    private var stopped = false
-    private var spare: [Batch] = []
+    private let lanes: [Lane]
+    /// 16 batches a lane may have ready: about two segments ahead of the one being consumed.
+    private let queues: LaneQueues<Batch>?
     // Consumer side.
     private var segment = 0
     /// Lines of the file before the current segment, and the last line number of the segment so far.
@@ -225,15 +213,15 @@ public final class PretokenizedLines: @unchecked Sendable {
                 batch.error = error
                 batch.errorOpening = true
                 batch.isLast = true
-                _ = send(batch, to: lane)
+                _ = queues!.send(batch, lane: lane.index)
                 return
             }
             do {
                 while let line = try reader.next() {
                     let message = worker.message(of: line, source: segments[s].source)
                     if !batch.fits(message.count) {
-                        guard send(batch, to: lane) else { return }
-                        batch = reuse() ?? Batch(capacity: capacity)
+                        guard queues!.send(batch, lane: lane.index) else { return }
+                        batch = queues!.reuse() ?? Batch(capacity: capacity)
                     }
                     batch.append(number: line.number, hash: worker.tokenizer.sequenceHash, message: message)
                 }
@@ -242,25 +230,9 @@ public final class PretokenizedLines: @unchecked Sendable {
                 batch.error = error
             }
             batch.isLast = true
-            guard send(batch, to: lane) else { return }
-            batch = reuse() ?? Batch(capacity: capacity)
+            guard queues!.send(batch, lane: lane.index) else { return }
+            batch = queues!.reuse() ?? Batch(capacity: capacity)
         }
-    }
-
-    private func reuse() -> Batch? {
-        condition.lock()
-        defer { condition.unlock() }
-        return spare.popLast()
-    }
-
-    private func send(_ batch: Batch, to lane: Lane) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        while lane.queue.count >= depth && !stopped { condition.wait() }
-        if stopped { return false }
-        lane.queue.append(batch)
-        condition.broadcast()
-        return true
     }
 
     private func nextFromLanes() throws(InputError) -> Item? {
@@ -288,16 +260,8 @@ public final class PretokenizedLines: @unchecked Sendable {
                 if segments[segment].firstOfFile { skippingRestOfFile = false }
                 lineBase = segments[segment].firstOfFile ? 0 : lines
             }
-            let lane = lanes[segment % lanes.count]
-            condition.lock()
-            while lane.queue.isEmpty { condition.wait() }
-            let next = lane.queue.removeFirst()
-            if let done = current {
-                done.reset()
-                spare.append(done)
-            }
-            condition.broadcast()
-            condition.unlock()
+            current?.reset()
+            let next = queues!.take(lane: segment % lanes.count, returning: current)
             current = next
             index = 0
             if skippingRestOfFile {
@@ -307,7 +271,7 @@ public final class PretokenizedLines: @unchecked Sendable {
             if let last = next.numbers.last { segmentLines = last }
             if let error = next.error, next.errorOpening {
                 segment = segments.count
-                stopLanes()
+                queues!.stop()
                 throw error
             }
         }
