@@ -100,16 +100,17 @@ except ImportError:
     print("drain3 not importable (pip install drain3): skipped", file=sys.stderr)
 
 rss_file = os.path.join(args.out, "rss.txt")
-# On tmpfs when there is one: `vigil templates` prints a few hundred MB, and its writeback to disk
-# would slow whichever command runs next.
-stdout_file = os.path.join("/dev/shm" if os.path.isdir("/dev/shm") else args.out, f"vigil-bench-stdout-{os.getpid()}.txt")
+# Output goes to /dev/null, except grep's: GNU grep stops at the first match when its output is
+# /dev/null. (`vigil templates` prints a few hundred MB: written to disk, its writeback slowed the
+# next command; written to tmpfs, it pushed the corpus and vigil's libraries out of the page cache.)
+stdout_file = os.path.join(args.out, "grep-stdout.txt")
 
 def run(cmd):
     """Wall time of cmd, and its peak RSS in KiB measured by /usr/bin/time (a fork of this Python
     process would report Python's own RSS). stdout goes to a file: GNU grep stops at the first
     match when it sees /dev/null."""
     wrapped = ["/usr/bin/time", "-f", "%M", "-o", rss_file] + cmd
-    with open(stdout_file, "wb") as out:
+    with open(stdout_file if cmd[0] == "grep" else os.devnull, "wb") as out:
         start = time.perf_counter()
         status = subprocess.run(wrapped, stdout=out, stderr=subprocess.DEVNULL).returncode
         elapsed = time.perf_counter() - start
