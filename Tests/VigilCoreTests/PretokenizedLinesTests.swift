@@ -120,6 +120,15 @@ struct PretokenizedLinesTests {
         #expect(four.text == one.text)
         let bad = try TestSupport.vigil(["templates", "--jobs", "0"] + files)
         #expect(bad.status == 64)
+        // Stdin named twice is read once (the second `-` finds its end), never by two threads at once.
+        let input = (1...20_000).map { "2026-01-05T10:00:00Z INFO [api] job \($0) done" }.joined(separator: "\n") + "\n"
+        let twice = try TestSupport.vigil(["templates", "--jobs", "2", "-", "-"], stdin: Data(input.utf8))
+        let numbers = twice.text.split(separator: "\n").compactMap { line -> Int? in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
+            return object["line"] as? Int
+        }
+        #expect(twice.status == 0, "\(twice.stderr)")
+        #expect(numbers == Array(1...20_000))
         // Nothing to read is no error, and no wait for threads that have nothing to do.
         let empty = TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: empty) }

@@ -39,8 +39,15 @@ public final class PretokenizedLines: @unchecked Sendable {
         self.rules = rules
         self.maxLineBytes = maxLineBytes
         var segments: [Segment] = []
+        var readsStdin = false
         for (index, source) in sources.enumerated() {
             for path in source.files {
+                // Stdin read once: a second `-` finds it at its end with one thread, and two lanes
+                // must not read it at the same time.
+                if path == "-" {
+                    if readsStdin { continue }
+                    readsStdin = true
+                }
                 let segmented = jobs > 1 && path != "-"
                     ? SegmentedFile.open(path, atLeast: jobs, minimumBytes: segmentMinimumBytes, segmentBytes: segmentBytes)
                     : nil
