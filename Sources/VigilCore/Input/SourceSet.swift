@@ -32,7 +32,13 @@ public enum SourceSet {
                 path = String(argument[argument.index(after: equals)...])
             }
             if path == "-" {
-                sources.append(Source(name: name ?? "stdin", defaultService: name ?? "stdin", files: ["-"]))
+                // Standard input can be read once: a second `-` would only find its end (and two
+                // threads reading it at once would split its lines between them).
+                if sources.contains(where: { $0.files == ["-"] }) {
+                    skipped.append("-: standard input given more than once; read once")
+                } else {
+                    sources.append(Source(name: name ?? "stdin", defaultService: name ?? "stdin", files: ["-"]))
+                }
                 continue
             }
             var isDirectory: ObjCBool = false

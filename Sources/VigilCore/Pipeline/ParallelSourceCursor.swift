@@ -74,8 +74,8 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
     /// costs nothing per event.
     private static let batchBytes = 1 << 17
     private static let batchEvents = 1024
-    /// One parse thread: a reader, the parts of the source it reads (every `jobs`-th file or
-    /// segment of a large plain file; or the whole source, `nil`), and the batches it has ready.
+    /// One parse thread: a reader and the parts of the source it reads (every `jobs`-th file or
+    /// segment of a large plain file; or the whole source, `nil`); its batches wait in `queues`.
     /// Parts are consumed in order, lane after lane, so the source's lines keep their order.
     private final class Lane: @unchecked Sendable {
         let index: Int
@@ -135,14 +135,7 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
     /// the whole source as one part.
     private static func parts(of source: Source, jobs: Int, minimumBytes: Int64, segmentBytes: Int64) -> [SourcePart?] {
         guard jobs > 1, !source.files.contains("-") else { return [nil] }
-        var parts: [SourcePart?] = []
-        for (file, path) in source.files.enumerated() {
-            if let segmented = SegmentedFile.open(path, atLeast: jobs, minimumBytes: minimumBytes, segmentBytes: segmentBytes) {
-                parts += segmented.ranges.map { SourcePart(file: file, segment: (segmented, $0.start, $0.end)) }
-            } else {
-                parts.append(SourcePart(file: file, segment: nil))
-            }
-        }
+        let parts = SourcePart.parts(of: source.files, jobs: jobs, minimumBytes: minimumBytes, segmentBytes: segmentBytes)
         return parts.isEmpty ? [nil] : parts
     }
 

@@ -9,11 +9,12 @@ public struct ReplayPipeline {
     /// Year for syslog timestamps without one (`--year`); default: each file's modification year.
     public var year: Int?
     public var maxLineBytes = 1 << 16
-    /// Threads for reading and parsing (`--jobs`): with more than one, each source is read and parsed
-    /// on its own thread while this one merges and aggregates. Output is identical either way.
+    /// Threads for reading and parsing (`--jobs`): with more than one, each source's files (and the
+    /// segments of its large plain files) are dealt to that many threads while this one merges and
+    /// aggregates. Output is identical either way.
     public var jobs = 1
-    /// With `jobs` > 1, a single plain file at least this large is cut into `jobs` segments parsed
-    /// on separate threads (smaller files are not worth the threads).
+    /// With `jobs` > 1, a plain file at least this large is cut into segments parsed on separate
+    /// threads (smaller files are not worth cutting).
     public var segmentMinimumBytes: Int64 = 32 << 20
     /// Size of those segments: small enough that every thread has one to parse while the ones
     /// before are merged (and the batches in flight stay small), large enough to cost nothing to cut.

@@ -43,12 +43,7 @@ final class SourceCursor {
                     guard !partOpened else { line = nil; return false }
                     partOpened = true
                     path = source.files[part.file]
-                    if let segment = part.segment {
-                        reader = LineReader(stream: RangeStream(segment.file, start: segment.start, end: segment.end), maxLineBytes: maxLineBytes)
-                        reader!.resume(atOffset: segment.start, lineNumber: 0)
-                    } else {
-                        reader = LineReader(stream: try InputOpener.open(path), maxLineBytes: maxLineBytes)
-                    }
+                    reader = try part.openReader(path, maxLineBytes: maxLineBytes)
                 } else {
                     fileIndex += 1
                     guard fileIndex < source.files.count else { line = nil; return false }
@@ -114,16 +109,6 @@ final class SourceCursor {
         while i < n { if p[i] >= 0x80 { return true }; i += 1 }
         return false
     }
-}
-
-/// What one thread of a parallel read (`replay --jobs`) reads of a source: one of its files, whole
-/// or a line-aligned byte range of a large plain one.
-struct SourcePart {
-    var file: Int
-    /// A segment of a large plain file (opened once for all its segments), or nil: the whole file.
-    var segment: (file: SegmentedFile, start: Int64, end: Int64)?
-    /// Line numbers start over here.
-    var startsFile: Bool { (segment?.start ?? 0) == 0 }
 }
 
 extension TimestampParser {

@@ -19,13 +19,11 @@ public final class PretokenizedLines: @unchecked Sendable {
     /// A read error that ended a file early (the lines before it were handed out).
     public var readError: (InputError) -> Void = { _ in }
 
-    /// A file, or a line-aligned byte range of one.
+    /// A file, or a line-aligned byte range of one, of source `source`.
     struct Segment {
         var source: Int
         var path: String
-        var range: (file: SegmentedFile, start: Int64, end: Int64)?
-        /// The segment starts a file (line numbers start over).
-        var firstOfFile: Bool
+        var part: SourcePart
     }
 
     private let sources: [Source]
@@ -38,23 +36,9 @@ public final class PretokenizedLines: @unchecked Sendable {
         self.sources = sources
         self.rules = rules
         self.maxLineBytes = maxLineBytes
-        var segments: [Segment] = []
-        var readsStdin = false
-        for (index, source) in sources.enumerated() {
-            for path in source.files {
-                // Stdin read once: a second `-` finds it at its end with one thread, and two lanes
-                // must not read it at the same time.
-                if path == "-" {
-                    if readsStdin { continue }
-                    readsStdin = true
-                }
-                let segmented = jobs > 1 && path != "-"
-                    ? SegmentedFile.open(path, atLeast: jobs, minimumBytes: segmentMinimumBytes, segmentBytes: segmentBytes)
-                    : nil
-                guard let segmented else { segments.append(Segment(source: index, path: path, firstOfFile: true)); continue }
-                for (i, range) in segmented.ranges.enumerated() {
-                    segments.append(Segment(source: index, path: path, range: (segmented, range.start, range.end), firstOfFile: i == 0))
-                }
+        let segments = sources.indices.flatMap { index in
+            SourcePart.parts(of: sources[index].files, jobs: jobs, minimumBytes: segmentMinimumBytes, segmentBytes: segmentBytes).map {
+                Segment(source: index, path: sources[index].files[$0.file], part: $0)
             }
         }
         self.segments = segments
@@ -111,10 +95,7 @@ public final class PretokenizedLines: @unchecked Sendable {
     }
 
     private func open(_ segment: Segment) throws(InputError) -> LineReader {
-        guard let range = segment.range else { return LineReader(stream: try InputOpener.open(segment.path), maxLineBytes: maxLineBytes) }
-        let reader = LineReader(stream: RangeStream(range.file, start: range.start, end: range.end), maxLineBytes: maxLineBytes)
-        reader.resume(atOffset: range.start, lineNumber: 0)
-        return reader
+        try segment.part.openReader(segment.path, maxLineBytes: maxLineBytes)
     }
 
     // MARK: One thread (jobs = 1)
@@ -122,7 +103,6 @@ public final class PretokenizedLines: @unchecked Sendable {
     private lazy var inlineWorker = Worker(rules: rules, sources: sources)
     private var inlineSegment = -1
     private var inlineReader: LineReader?
-    private var inlineLineBase = 0
 
     private func nextInline() throws(InputError) -> Item? {
         while true {
@@ -264,8 +244,9 @@ public final class PretokenizedLines: @unchecked Sendable {
                 segment += 1
                 segmentLines = 0
                 guard segment < segments.count else { return nil }
-                if segments[segment].firstOfFile { skippingRestOfFile = false }
-                lineBase = segments[segment].firstOfFile ? 0 : lines
+                let startsFile = segments[segment].part.startsFile
+                if startsFile { skippingRestOfFile = false }
+                lineBase = startsFile ? 0 : lines
             }
             current?.reset()
             let next = queues!.take(lane: segment % lanes.count, returning: current)

@@ -85,10 +85,7 @@ public struct TemplateMiner {
     public mutating func add(_ p: UnsafePointer<UInt8>, _ n: Int) -> (index: Int, change: TemplateChange) {
         tokenizer.tokenize(p, n)
         let key = tokenizer.sequenceHash
-        if let known = memo.get(key) {
-            clusters[Int(known)].count += 1
-            return (Int(known), .none)
-        }
+        if let known = countRepeat(key) { return (known, .none) }
         let tokens = UnsafeBufferPointer(start: tokenizer.hashes, count: tokenizer.count)
         let path = routingPath(tokens)
         var result: (index: Int, change: TemplateChange)
@@ -109,11 +106,16 @@ public struct TemplateMiner {
     /// tokenized again here, so the result is the same as `add(p, n)`.
     @discardableResult
     public mutating func add(_ p: UnsafePointer<UInt8>, _ n: Int, sequenceHash: UInt64) -> (index: Int, change: TemplateChange) {
-        if let known = memo.get(sequenceHash) {
-            clusters[Int(known)].count += 1
-            return (Int(known), .none)
-        }
+        if let known = countRepeat(sequenceHash) { return (known, .none) }
         return add(p, n)
+    }
+
+    /// The template of a line whose masked tokens (`key`) the memo has seen, counted; nil otherwise.
+    @inline(__always)
+    private mutating func countRepeat(_ key: UInt64) -> Int? {
+        guard let known = memo.get(key) else { return nil }
+        clusters[Int(known)].count += 1
+        return Int(known)
     }
 
     /// Adds a message given as a `String`.
