@@ -28,6 +28,8 @@ public final class WindowAggregator {
     private var nextStep: Int64 = .min
     private let emit: (Record) -> Void
     private let changeRecognizer: ChangeRecognizer
+    /// Some change rule has no keyword, so every line goes to the recogniser.
+    private let everyLineMayBeAChange: Bool
     private let changeLog: ChangeLog
     private let novelty: NoveltyTracker?
     private let recurrence: RecurrenceTracker
@@ -46,6 +48,7 @@ public final class WindowAggregator {
     public init(rules: RuleSet, novelty state: NoveltyState = NoveltyState(), emit: @escaping (Record) -> Void) {
         changeLog = ChangeLog(lookback: rules.window.changeLookback)
         changeRecognizer = ChangeRecognizer(rules: rules.changes)
+        everyLineMayBeAChange = changeRecognizer.keywordSet.hasUnconditional
         novelty = rules.detectors.contains { $0.type == .novelty } ? NoveltyTracker(rules: rules, state: state) : nil
         recurrence = RecurrenceTracker(minIncidents: rules.window.problemRecurrence, persisted: state.problems)
         problemExpiry = rules.window.problemExpiry
@@ -144,10 +147,12 @@ public final class WindowAggregator {
         if isError { window.addErrorSample(at: index, evidence) }
         if line.latencyMs >= 0 { window.addSlowSample(at: index, ms: line.latencyMs, evidence) }
         if line.ts < window.firstEventTime { window.firstEventTime = line.ts }
-        if let novelty, line.level >= .warning, let message = line.message {
+        // Cheap tests first: binding `novelty` or reading through `changeRecognizer` costs each
+        // line a retain and a release, and most lines are neither warnings nor changes.
+        if line.level >= .warning, let novelty, let message = line.message {
             novelty.observe(window, message: message, ts: line.ts, step: step, bucket: index, evidence: evidence)
         }
-        if line.changeKeywords != 0 || changeRecognizer.keywordSet.hasUnconditional, let message = line.message,
+        if line.changeKeywords != 0 || everyLineMayBeAChange, let message = line.message,
            var change = changeRecognizer.recognise(message, present: line.changeKeywords, lineService: window.name, at: line.ts) {
             change.evidence = evidence()
             addChange(change)

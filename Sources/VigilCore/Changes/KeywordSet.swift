@@ -92,11 +92,13 @@ public final class KeywordSet: @unchecked Sendable {
         let first = startsWith, second = secondIs
         var found: UInt64 = 0
         var i = 0
-        if pairCount > 0 {
+        if pairCount > 0, n >= 17 {
             // Sixteen positions at a time (each with its next byte); a block where some pair shows up
-            // is looked at position by position.
+            // is looked at position by position. The last block ends at the last pair, overlapping
+            // the one before: positions seen twice cost nothing (`found` is a set), and no message
+            // of 17 bytes or more is left to the byte-by-byte loop below.
             let raw = UnsafeRawPointer(p)
-            while i + 17 <= n {
+            while true {
                 let here = raw.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
                 let next = raw.loadUnaligned(fromByteOffset: i + 1, as: SIMD16<UInt8>.self)
                 var hit = (here .== pairFirst[0]) .& (next .== pairSecond[0])
@@ -105,16 +107,22 @@ public final class KeywordSet: @unchecked Sendable {
                     hit = hit .| ((here .== pairFirst[k]) .& (next .== pairSecond[k]))
                     k += 1
                 }
-                // `any(hit)` compiles to a chain of byte maxima; two words tested are cheaper.
+                // Each position where a pair shows up is 0xFF in `hit`: only those are looked at
+                // (two words tested; `any(hit)` compiles to a chain of byte maxima).
                 let words = unsafeBitCast(hit, to: SIMD2<UInt64>.self)
-                if words[0] | words[1] != 0 {
-                    for j in i..<(i + 16) {
+                for half in 0..<2 {
+                    var w = words[half] & 0x8080_8080_8080_8080
+                    while w != 0 {
+                        let j = i + half * 8 + w.trailingZeroBitCount >> 3
+                        w &= w &- 1
                         let candidates = first[Int(p[j])] & second[Int(p[j + 1])] & ~found
                         if candidates != 0 { found |= confirm(candidates, at: j, p, n) }
                     }
                 }
-                i += 16
+                if i == n - 17 { break }
+                i = min(i + 16, n - 17)
             }
+            i = n - 1
         }
         // Each position is judged by its byte and the next, independently of the others, so the
         // loads of consecutive positions overlap.

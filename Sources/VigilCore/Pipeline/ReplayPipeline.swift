@@ -57,7 +57,9 @@ public struct ReplayPipeline {
             } else if let to, ts >= to {
                 counters.outsideRange += 1
             } else {
-                switch aggregator.add(cursor.parsed, evidence: cursor.evidence) {
+                // A closure literal borrows `cursor`; the method reference `cursor.evidence` would
+                // retain it for every line.
+                switch aggregator.add(cursor.parsed, evidence: { cursor.evidence() }) {
                 case .kept: break
                 case .late: counters.failed[.late, default: 0] += 1; counters.linesParsed -= 1
                 case .future: counters.failed[.future, default: 0] += 1; counters.linesParsed -= 1
