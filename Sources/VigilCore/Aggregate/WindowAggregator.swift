@@ -22,6 +22,8 @@ public final class WindowAggregator {
     private let ringSize: Int
     private var table = ServiceTable()
     private var services: [ServiceWindow] = []
+    /// The same windows, not owned (see `accept`).
+    private var unretainedServices: [Unmanaged<ServiceWindow>] = []
     private var sortedServices: [ServiceWindow] = []
     private var maxTs: EventTime = .min
     /// The first step not yet closed; every step before it has been evaluated.
@@ -141,7 +143,15 @@ public final class WindowAggregator {
             }
             id = overflowId!
         }
-        let window = services[id]
+        // `services` owns every window for the aggregator's life (it only grows); borrowing the
+        // window through `unretainedServices` spares each line a retain and a release.
+        return unretainedServices[id]._withUnsafeGuaranteedRef { window in
+            accept(line, step: step, into: window, evidence: evidence)
+        }
+    }
+
+    @inline(__always)
+    private func accept(_ line: ParsedLine, step: Int64, into window: ServiceWindow, evidence: () -> Evidence) -> Outcome {
         let isError = line.isError
         let index = window.record(step: step, isError: isError, latencyMs: line.latencyMs)
         if isError { window.addErrorSample(at: index, evidence) }
@@ -200,6 +210,7 @@ public final class WindowAggregator {
         let window = ServiceWindow(name: name, ringSize: ringSize, detectors: engine.makeStates(for: name))
         novelty?.prepare(window)
         services.append(window)
+        unretainedServices.append(Unmanaged.passUnretained(window))
         let position = sortedServices.firstIndex { $0.name > name } ?? sortedServices.count
         sortedServices.insert(window, at: position)
     }
@@ -348,6 +359,7 @@ extension WindowAggregator {
                 guard id == i else { throw CheckpointError("service table out of order at \(saved.name)") }
             }
             services.append(window)
+            unretainedServices.append(Unmanaged.passUnretained(window))
         }
         sortedServices = services.sorted { $0.name < $1.name }
         maxTs = s.maxTs

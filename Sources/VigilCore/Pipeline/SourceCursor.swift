@@ -8,7 +8,12 @@ final class SourceCursor {
     private let maxLineBytes: Int
     private let year: Int?
     private var fileIndex = -1
-    private var reader: LineReader?
+    private var reader: LineReader? {
+        didSet { unretainedReader = reader.map { Unmanaged.passUnretained($0) } }
+    }
+    /// `reader` without ownership: calling it through `_withUnsafeGuaranteedRef` spares each line the
+    /// retain and release a call through the optional `var` costs (`reader` owns it meanwhile).
+    private var unretainedReader: Unmanaged<LineReader>?
     private(set) var line: Line?
     var parsed = ParsedLine()
 
@@ -54,7 +59,9 @@ final class SourceCursor {
             }
             let next: Line?
             do {
-                next = try reader!.next()
+                next = try unretainedReader!._withUnsafeGuaranteedRef { reader in
+                    Result { () throws(InputError) -> Line? in try reader.next() }
+                }.get()
             } catch where error.kind == .corrupt || error.kind == .limit {
                 // Keep what was read before the damage; report the file and go on with the next one.
                 counters.sourceErrors.append(error.description)
