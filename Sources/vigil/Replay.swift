@@ -36,7 +36,7 @@ struct Replay: ParsableCommand {
     @Option(help: ArgumentHelp("Year for syslog timestamps, which carry none (default: each file's modification year).", valueName: "YYYY"))
     var year: Int?
 
-    @Option(help: ArgumentHelp("Threads reading and parsing sources beside the one that merges and aggregates (default: the number of cores): the files of a rotated set, and 1 MiB segments of large plain files, are dealt to them. Output is identical for any value (one exception: a format switched off for hitting PCRE2's match limit 1,000 times is counted per thread).", valueName: "N"))
+    @Option(help: ArgumentHelp("Threads reading and parsing sources beside the one that merges and aggregates (default: the number of cores): the files of a rotated set, and 1 MiB segments of large plain files, are dealt to them. Output is identical for any value (a format switched off for hitting PCRE2's match limit 1,000 times is switched off at the same line: the merge counts the hits in input order).", valueName: "N"))
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(help: ArgumentHelp("Write the input counters (lines read, parsed, failed by reason) as JSON to FILE.", valueName: "FILE"))

@@ -25,7 +25,7 @@ struct Templates: ParsableCommand {
     @Option(help: ArgumentHelp("Directory that keeps templates across runs (read at start, written at the end).", valueName: "DIR"))
     var state: String?
 
-    @Option(help: ArgumentHelp("Threads finding and tokenizing messages while one mines them in input order (default: the number of cores). Output is identical for any value (one exception: a format switched off for hitting PCRE2's match limit 1,000 times is counted per thread).", valueName: "N"))
+    @Option(help: ArgumentHelp("Threads finding and tokenizing messages while one mines them in input order (default: the number of cores). Output is identical for any value (no format is switched off here for hitting PCRE2's match limit: each line pays at most the limit).", valueName: "N"))
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Argument(help: ArgumentHelp("Log files, or - for stdin (the default).", valueName: "PATH"))

@@ -139,6 +139,40 @@ import Testing
         #expect(c1 == c3)
     }
 
+    /// A format switched off for hitting PCRE2's match limit (RELIABILITY B3) is switched off at the
+    /// same line whatever `--jobs`: the merge counts the hits in input order and re-parses what a
+    /// parse thread gave to (or failed by) the format after that line. Each thread sees only part of
+    /// the hostile lines here (1,500 in all, a third each), so on its own none would reach 1,000.
+    @Test(arguments: [2, 3])
+    func formatSwitchedOffByLimitHitsAtTheSameLineWhateverJobs(jobs: Int) throws {
+        var files = BuiltinRulesAccess.files
+        files.append(("evil.rules", "[format evil]\npattern = ^(?<ts>\\S+) (?<level>[A-Z]+) \\[\\w+\\] (?<message>(a+)+)$\nservice = evil-claimed\n"))
+        var rules = try RuleSet.load(files: files)
+        rules.formats.insert(rules.formats.removeLast(), at: 0)
+        var text = ""
+        for i in 0..<3000 {
+            let ts = "2026-11-26T10:\(String(format: "%02d:%02d", i / 60 % 60, i % 60)).000Z"
+            // Taken by `evil` until it is switched off, then by the built-in app format (service api).
+            text += "\(ts) ERROR [api] aaaaaa\n"
+            // Matched by `evil` with a bad timestamp (failed: bad_timestamp) until it is switched off;
+            // then by nothing (failed: no_match).
+            if i % 3 == 0 { text += "soon INFO [api] aaaa\n" }
+            // Catastrophic for `evil` (limit hit), then parsed by the app format.
+            if i % 2 == 0 { text += "\(ts) INFO [api] \(String(repeating: "a", count: 28))!\n" }
+            text += "\(ts) INFO [checkout] request \(i) latency_ms=\(i % 90)\n"
+        }
+        let dir = TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = try TestSupport.write(text, "app.log", in: dir)
+        let (one, c1) = try Self.replay(file.path, rules: rules, jobs: 1, segmentBytes: 4096)
+        let (many, cN) = try Self.replay(file.path, rules: rules, jobs: jobs, segmentBytes: 4096)
+        #expect(c1.formatsDisabled == ["evil"])
+        #expect(c1.regexLimitHits["evil"] == LineParser.disableAfterLimitHits)
+        #expect(c1.failed[.badTimestamp, default: 0] > 0 && c1.failed[.noMatch, default: 0] > 0)
+        #expect(c1 == cN)
+        #expect(one == many)
+    }
+
     @Test func gzipAndPlainCopiesGiveIdenticalRecords() throws {
         let dir = TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

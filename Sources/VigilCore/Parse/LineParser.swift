@@ -41,6 +41,9 @@ public final class LineParser {
     public var limitHits: [Int] { limitHitCounts }
     /// Limit hits not yet reported (`reportLimitHits`).
     public private(set) var limitHitsSinceCheck = 0
+    /// The formats (bit = index, below 64) whose pattern hit the limit on the last line parsed: the
+    /// merge of a parallel read counts them in input order (`ParallelSourceCursor`).
+    public private(set) var lastLineLimitHits: UInt64 = 0
     /// A format whose pattern hits the PCRE2 limit this many times is switched off: a hostile or
     /// careless pattern costs each line up to the limit's work, and must not stall the pipeline.
     public static let disableAfterLimitHits = 1000
@@ -60,6 +63,17 @@ public final class LineParser {
         limitHitsSinceCheck = 0
     }
     private var totalLimitHits: [Int] = []
+
+    /// Switches the formats of `mask` (bit = index) off, as 1,000 limit hits would: the merge of a
+    /// parallel read re-parses a line with the formats one thread would have switched off by then.
+    public func switchOff(_ mask: UInt64) {
+        var bits = mask
+        while bits != 0 {
+            let f = bits.trailingZeroBitCount
+            bits &= bits - 1
+            if f < disabled.count { disabled[f] = true }
+        }
+    }
 
     /// Regex formats (bit = index, below 64) that are anchored, so a line's first four bytes can
     /// rule them out; and, per four-byte prefix seen, the formats it rules out (a direct-mapped
@@ -126,6 +140,7 @@ public final class LineParser {
     /// Parses `n` bytes at `p` (no line terminator) into `out`; returns nil on success.
     public func parse(_ p: UnsafePointer<UInt8>, _ n: Int, into out: inout ParsedLine) -> FailureReason? {
         out = ParsedLine()
+        lastLineLimitHits = 0
         if collectFields { fields.removeAll(keepingCapacity: true) }
         guard n > 0 else { return .empty }
         guard n <= scratchCapacity else { return .tooLong }
@@ -198,7 +213,11 @@ public final class LineParser {
         switch matcher.match(p, n) {
         case .matched: break
         case .noMatch: return nil
-        case .limitHit: limitHitCounts[index] += 1; limitHitsSinceCheck += 1; return nil
+        case .limitHit:
+            limitHitCounts[index] += 1
+            limitHitsSinceCheck += 1
+            if index < 64 { lastLineLimitHits |= 1 << UInt64(index) }
+            return nil
         }
         let g = groups[index]
         if collectFields, let pattern = matchers[index]?.pattern {

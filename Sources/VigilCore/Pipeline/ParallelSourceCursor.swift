@@ -11,6 +11,11 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
         var line: UnsafeBufferPointer<UInt8>
         var lineNumber: Int
         var offset: Int64
+        /// Formats whose pattern hit the PCRE2 limit on this line (bit = index).
+        var limitHits: UInt64
+        /// Set for a line that failed after a format matched it or hit its limit: not an event, but
+        /// the merge may re-parse it (see `settle`).
+        var failure: FailureReason?
     }
 
     /// Events and the bytes they point into; the arena never moves once the batch is sent.
@@ -43,11 +48,12 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
 
         /// Adds the event of `line`, parsed as `p`: the line is copied into the arena; fields that lie
         /// inside the line (most do) point into its copy, others are copied after it.
-        func append(_ p: ParsedLine, line: Line) {
+        func append(_ p: ParsedLine, line: Line, limitHits: UInt64, failure: FailureReason?) {
             let copy = UnsafePointer(arena + used)
             (arena + used).update(from: line.bytes, count: line.count)
             used += line.count
-            var event = Event(parsed: p, line: UnsafeBufferPointer(start: copy, count: line.count), lineNumber: line.number, offset: line.offset)
+            var event = Event(parsed: p, line: UnsafeBufferPointer(start: copy, count: line.count), lineNumber: line.number, offset: line.offset,
+                              limitHits: limitHits, failure: failure)
             event.parsed.service = place(p.service, line, copy) ?? UnsafeBufferPointer(start: arena + used, count: 0)
             event.parsed.message = place(p.message, line, copy)
             event.parsed.cursor = place(p.cursor, line, copy)
@@ -108,19 +114,40 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
     private var pendingError: InputError?
     private(set) var parsed = ParsedLine()
 
+    // Switching a format off after `LineParser.disableAfterLimitHits` PCRE2 limit hits, as one
+    // thread would: each parse thread counts only its own lines' hits, so it switches a format off
+    // later in the input than one thread would (never earlier). The merge counts every line's hits
+    // in input order, and re-parses a line that a parse thread gave to (or failed by) a format one
+    // thread would have switched off by then.
+    private let rules: RuleSet
+    private let year: Int?
+    private let maxLineBytes: Int
+    /// Formats switched off so far (bit = index), and the hits counted towards it.
+    private var switchedOff: UInt64 = 0
+    private var limitHitsSeen: [Int]
+    /// Parses again what a parse thread parsed with a format that was switched off; made on first use.
+    private var reparser: LineParser?
+    private var reparserFile = -1
+
     /// The files of a rotated set, and segments of about `segmentBytes` of its large plain files
     /// (at least `jobs` of each), are dealt round-robin to `jobs` lanes: lane k reads parts k,
     /// k + jobs, … while the parts before are consumed, so every lane stays busy with bounded memory.
     init(source: Source, rules: RuleSet, year: Int?, maxLineBytes: Int, jobs: Int = 1, segmentMinimumBytes: Int64 = .max,
          segmentBytes: Int64 = 1 << 20) {
         self.source = source
+        self.rules = rules
+        self.year = year
+        self.maxLineBytes = maxLineBytes
+        limitHitsSeen = Array(repeating: 0, count: min(64, rules.formats.count))
         let parts = Self.parts(of: source, jobs: jobs, minimumBytes: segmentMinimumBytes, segmentBytes: segmentBytes)
         self.parts = parts
         let laneCount = min(jobs, parts.count)
         lanes = (0..<laneCount).map { k in
             let mine = Array(stride(from: k, to: parts.count, by: laneCount).map { parts[$0] })
-            return Lane(index: k, reader: SourceCursor(source: source, rules: rules, year: year, maxLineBytes: maxLineBytes, part: mine[0]),
-                        parts: mine)
+            let reader = SourceCursor(source: source, rules: rules, year: year, maxLineBytes: maxLineBytes, part: mine[0])
+            reader.countsLimitHits = false
+            reader.yieldsRevisableFailures = true
+            return Lane(index: k, reader: reader, parts: mine)
         }
         queues = LaneQueues(lanes: laneCount, depth: 16)
         for lane in lanes {
@@ -176,7 +203,7 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
             // The message is carried: change recognition and template mining read it.
             let need = line.count + (p.service?.count ?? 0) + (p.message?.count ?? 0) + (p.cursor?.count ?? 0)
             if !batch.events.isEmpty, batch.used + need > batch.capacity || batch.events.count >= Self.batchEvents { return true }
-            batch.append(p, line: line)
+            batch.append(p, line: line, limitHits: reader.parser.lastLineLimitHits, failure: reader.failure)
             do { more = try reader.advance(&batch.counters) } catch { batch.error = error; return false }
         }
         return false
@@ -185,9 +212,16 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
     func advance(_ counters: inout PipelineCounters) throws(InputError) -> Bool {
         while true {
             if let batch = current, index < batch.events.count {
-                parsed = batch.events[index].parsed
+                let i = index
                 index += 1
-                return true
+                let event = batch.events[i]
+                // Nearly every line: an event no limit touched, while no format is switched off.
+                if event.limitHits == 0, event.failure == nil, switchedOff == 0 {
+                    parsed = event.parsed
+                    return true
+                }
+                if settle(batch, i, &counters) { return true }
+                continue
             }
             if let error = pendingError {
                 pendingError = nil
@@ -219,6 +253,56 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
                 queues.stop()
             }
         }
+    }
+
+    /// Brings the event at `i` to what one thread would have made of it: re-parsed when its format
+    /// had been switched off by then, its limit hits counted (switching formats off for the lines
+    /// after it). True when it is an event (now in `parsed`), false when the line failed.
+    private func settle(_ batch: Batch, _ i: Int, _ counters: inout PipelineCounters) -> Bool {
+        var event = batch.events[i]
+        var hits = event.limitHits & ~switchedOff
+        let format = event.parsed.format
+        if format >= 0, format < 64, switchedOff & (1 << UInt64(format)) != 0 {
+            let parser = reparserForCurrentPart()
+            var again = ParsedLine()
+            let reason = parser.parse(event.line.baseAddress!, event.line.count, into: &again)
+            hits = parser.lastLineLimitHits & ~switchedOff
+            // The lane counted the line as parsed or as failed for its reason: count it as it is now.
+            if let old = event.failure { counters.failed[old, default: 0] -= 1 } else { counters.linesParsed -= 1 }
+            if let reason { counters.failed[reason, default: 0] += 1 } else { counters.linesParsed += 1 }
+            event.parsed = again
+            event.failure = reason
+            batch.events[i] = event
+        }
+        var bits = hits
+        while bits != 0 {
+            let f = bits.trailingZeroBitCount
+            bits &= bits - 1
+            let name = rules.formats[f].name
+            counters.regexLimitHits[name, default: 0] += 1
+            limitHitsSeen[f] += 1
+            if limitHitsSeen[f] >= LineParser.disableAfterLimitHits, switchedOff & (1 << UInt64(f)) == 0 {
+                switchedOff |= 1 << UInt64(f)
+                if !counters.formatsDisabled.contains(name) { counters.formatsDisabled.append(name) }
+            }
+        }
+        guard event.failure == nil else { return false }
+        parsed = event.parsed
+        return true
+    }
+
+    /// The merge's own parser, with the formats switched off so far and the timestamp rules of the
+    /// file the current part belongs to (syslog years come from the file).
+    private func reparserForCurrentPart() -> LineParser {
+        let parser = reparser ?? LineParser(rules: rules, defaultService: source.defaultService, maxLineBytes: maxLineBytes)
+        reparser = parser
+        let file = parts[part]?.file ?? 0
+        if file != reparserFile, file < source.files.count {
+            parser.timestamps = TimestampParser.forFile(source.files[file], year: year)
+            reparserFile = file
+        }
+        parser.switchOff(switchedOff)
+        return parser
     }
 
     func evidence() -> Evidence {

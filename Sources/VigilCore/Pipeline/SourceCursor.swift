@@ -17,6 +17,15 @@ final class SourceCursor {
     private(set) var line: Line?
     var parsed = ParsedLine()
 
+    /// A parse thread of a parallel read (`ParallelSourceCursor`) leaves limit hits to the merge,
+    /// which counts them in input order: its own counts only switch formats off early for itself.
+    var countsLimitHits = true
+    /// Also stops at lines that failed after a format matched them or hit its limit (`failure` says
+    /// why they failed): the merge may re-parse such a line as one thread would have.
+    var yieldsRevisableFailures = false
+    /// Why the held line failed, when `yieldsRevisableFailures` let it through.
+    private(set) var failure: FailureReason?
+
     /// The part of the source this cursor reads alone (a parallel read), if any.
     private var part: SourcePart?
     private var partOpened = false
@@ -79,12 +88,25 @@ final class SourceCursor {
                 counters.invalidUTF8 += 1
             }
             let reason = parser.parse(current.bytes, current.count, into: &parsed)
-            if parser.limitHitsSinceCheck > 0 { parser.reportLimitHits(into: &counters) }
+            if parser.limitHitsSinceCheck > 0 {
+                if countsLimitHits {
+                    parser.reportLimitHits(into: &counters)
+                } else {
+                    var ownCount = PipelineCounters()
+                    parser.reportLimitHits(into: &ownCount)
+                }
+            }
             if let reason {
                 counters.failed[reason, default: 0] += 1
+                if yieldsRevisableFailures, parsed.format >= 0 || parser.lastLineLimitHits != 0 {
+                    failure = reason
+                    line = current
+                    return true
+                }
                 continue
             }
             counters.linesParsed += 1
+            failure = nil
             line = current
             return true
         }
