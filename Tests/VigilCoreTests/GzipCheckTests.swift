@@ -1,4 +1,4 @@
-import CGzipCheck
+import CSIMD
 import CZlib
 import Foundation
 import Testing

@@ -33,7 +33,9 @@ import Testing
                 }
             }
             let got = text.withUnsafeBufferPointer { set.scan($0.baseAddress!, $0.count) }
+            let portable = text.withUnsafeBufferPointer { set.scanPortably($0.baseAddress!, $0.count) }
             #expect(got == naive(keywords, text), "text: \(String(decoding: text, as: UTF8.self))")
+            #expect(portable == got)
         }
     }
 

@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import CZlib
-import CGzipCheck
+import CSIMD
 
 /// A failure reading input, with the path so the user knows which file.
 public struct InputError: Error, Sendable, CustomStringConvertible {

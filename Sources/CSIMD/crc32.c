@@ -7,7 +7,7 @@
 // added into the block F bits on, until one block is left; that block has the same CRC as the
 // whole message, and zlib finishes it. The fold constants are computed here at start-up from
 // the polynomial rather than written out, so each can be checked against its definition.
-#include "CGzipCheck.h"
+#include "CSIMD.h"
 #include <zlib.h>
 
 uint32_t vigil_crc32_portable(uint32_t crc, const unsigned char *buf, size_t len) {
