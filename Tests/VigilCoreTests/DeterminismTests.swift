@@ -143,8 +143,10 @@ import Testing
     /// same line whatever `--jobs`: the merge counts the hits in input order and re-parses what a
     /// parse thread gave to (or failed by) the format after that line. Each thread sees only part of
     /// the hostile lines here (1,500 in all, a third each), so on its own none would reach 1,000.
-    @Test(arguments: [2, 3])
-    func formatSwitchedOffByLimitHitsAtTheSameLineWhateverJobs(jobs: Int) throws {
+    /// Lines failed by the format only after the switch-off (`soonFrom` 2400) leave no counter
+    /// behind at 0 (review finding: `[bad_timestamp: 0]` made the counters unequal).
+    @Test(arguments: [(2, 0), (3, 0), (3, 2400)])
+    func formatSwitchedOffByLimitHitsAtTheSameLineWhateverJobs(jobs: Int, soonFrom: Int) throws {
         var files = BuiltinRulesAccess.files
         files.append(("evil.rules", "[format evil]\npattern = ^(?<ts>\\S+) (?<level>[A-Z]+) \\[\\w+\\] (?<message>(a+)+)$\nservice = evil-claimed\n"))
         var rules = try RuleSet.load(files: files)
@@ -156,7 +158,7 @@ import Testing
             text += "\(ts) ERROR [api] aaaaaa\n"
             // Matched by `evil` with a bad timestamp (failed: bad_timestamp) until it is switched off;
             // then by nothing (failed: no_match).
-            if i % 3 == 0 { text += "soon INFO [api] aaaa\n" }
+            if i % 3 == 0, i >= soonFrom { text += "soon INFO [api] aaaa\n" }
             // Catastrophic for `evil` (limit hit), then parsed by the app format.
             if i % 2 == 0 { text += "\(ts) INFO [api] \(String(repeating: "a", count: 28))!\n" }
             text += "\(ts) INFO [checkout] request \(i) latency_ms=\(i % 90)\n"
@@ -168,9 +170,34 @@ import Testing
         let (many, cN) = try Self.replay(file.path, rules: rules, jobs: jobs, segmentBytes: 4096)
         #expect(c1.formatsDisabled == ["evil"])
         #expect(c1.regexLimitHits["evil"] == LineParser.disableAfterLimitHits)
-        #expect(c1.failed[.badTimestamp, default: 0] > 0 && c1.failed[.noMatch, default: 0] > 0)
+        #expect(c1.failed[.noMatch, default: 0] > 0)
+        #expect(soonFrom > 0 ? c1.failed[.badTimestamp] == nil : c1.failed[.badTimestamp, default: 0] > 0)
         #expect(c1 == cN)
         #expect(one == many)
+    }
+
+    /// Past the 64th format (beyond what a line's hit mask holds) limit hits are counted per parse
+    /// thread, as before: counted, not lost (review finding: they went nowhere).
+    @Test func limitHitsOfFormatsPastTheSixtyFourthAreCounted() throws {
+        var files = BuiltinRulesAccess.files
+        let padding = (0..<64).map { "[format pad\($0)]\npattern = ^(?<ts>NEVER\($0)) (?<message>.*)$\n" }.joined()
+        files.append(("pad.rules", padding + "[format evil]\npattern = ^(?<ts>\\S+) (?<message>(a+)+)$\n"))
+        var rules = try RuleSet.load(files: files)
+        let builtIn = rules.formats.count - 65
+        rules.formats = Array(rules.formats[builtIn...]) + Array(rules.formats[..<builtIn])
+        #expect(rules.formats.firstIndex { $0.name == "evil" } == 64)
+        var text = ""
+        for i in 0..<600 {
+            text += "2026-11-26T10:00:00.000Z \(String(repeating: "a", count: 28))!\n"
+            text += "2026-11-26T10:\(String(format: "%02d:%02d", i / 60 % 60, i % 60)).000Z INFO [checkout] request \(i)\n"
+        }
+        let dir = TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = try TestSupport.write(text, "app.log", in: dir)
+        let (_, c1) = try Self.replay(file.path, rules: rules, jobs: 1, segmentBytes: 4096)
+        let (_, c3) = try Self.replay(file.path, rules: rules, jobs: 3, segmentBytes: 4096)
+        #expect(c1.regexLimitHits["evil"] == 600)
+        #expect(c3.regexLimitHits["evil"] == 600)
     }
 
     @Test func gzipAndPlainCopiesGiveIdenticalRecords() throws {

@@ -54,7 +54,8 @@ public final class DescriptorStream: ByteStream {
 /// Each member's CRC-32 and length are checked here rather than by zlib (`inflateValidate` off):
 /// zlib's CRC took ~6 % of the CPU of a .gz replay, `vigil_crc32` folds with carry-less
 /// multiplication at ~11 GB/s. zlib still reads the trailer; its eight bytes are the last ones
-/// consumed when the member ends.
+/// consumed when the member ends. A member whose header carries a CRC of its own (FHCRC, rare) is
+/// left to zlib, which alone sees the header whole.
 public final class GzipStream: ByteStream {
     private let source: ByteStream
     private let path: String
@@ -66,6 +67,11 @@ public final class GzipStream: ByteStream {
     /// The current member's CRC-32 and length (mod 2^32) so far, as its trailer states them.
     private var memberCRC: UInt32 = 0
     private var memberLength: UInt32 = 0
+    /// No byte of the current member inflated yet: its header's flags decide who checks it.
+    private var atMemberStart = true
+    /// zlib checks this member itself: its header carries a CRC of its own (FHCRC), which only zlib
+    /// sees whole, or its flags were not in view when it began (then zlib's CRC costs what it did).
+    private var zlibChecksMember = false
     /// The last eight input bytes before the current input buffer (the newest in the top byte),
     /// for a trailer that straddles two reads; and how many bytes the current buffer holds.
     private var earlierInput: UInt64 = 0
@@ -161,11 +167,18 @@ public final class GzipStream: ByteStream {
                 memberEnded = false
                 memberCRC = 0
                 memberLength = 0
+                atMemberStart = true
+            }
+            if atMemberStart {
+                atMemberStart = false
+                // FLG is the member's fourth byte; bit 1 is FHCRC.
+                zlibChecksMember = stream.avail_in < 4 || stream.next_in[3] & 0x02 != 0
+                inflateValidate(&stream, zlibChecksMember ? 1 : 0)
             }
             let before = stream.next_out!
             let rc = inflate(&stream, Z_NO_FLUSH)
             let made = stream.next_out! - before
-            if made > 0 {
+            if made > 0, !zlibChecksMember {
                 memberCRC = vigil_crc32(memberCRC, before, made)
                 memberLength &+= UInt32(truncatingIfNeeded: made)
             }
@@ -173,6 +186,7 @@ public final class GzipStream: ByteStream {
             case Z_OK, Z_BUF_ERROR: continue
             case Z_STREAM_END:
                 memberEnded = true
+                if zlibChecksMember { continue }
                 // zlib's own words for these, as when it checked them itself.
                 let matches = trailerMatches()
                 if !matches.crc { return try stop(InputError(kind: .corrupt, path: path, message: "corrupt gzip data: incorrect data check")) }

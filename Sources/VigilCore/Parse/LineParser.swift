@@ -50,14 +50,17 @@ public final class LineParser {
     private var disabled: [Bool] = []
 
     /// Adds the limit hits since the last call to the counters, and reports formats switched off.
-    public func reportLimitHits(into counters: inout PipelineCounters) {
+    /// Formats below `countedFrom` are switched off here as well but left out of the counters: a
+    /// parse thread of a parallel read leaves the first 64 (those `lastLineLimitHits` can carry) to
+    /// the merge, which counts them in input order.
+    public func reportLimitHits(into counters: inout PipelineCounters, countedFrom: Int = 0) {
         for (i, hits) in limitHitCounts.enumerated() where hits > 0 {
-            counters.regexLimitHits[formats[i].name, default: 0] += hits
+            if i >= countedFrom { counters.regexLimitHits[formats[i].name, default: 0] += hits }
             limitHitCounts[i] = 0
             totalLimitHits[i] += hits
             if totalLimitHits[i] >= Self.disableAfterLimitHits, !disabled[i] {
                 disabled[i] = true
-                if !counters.formatsDisabled.contains(formats[i].name) { counters.formatsDisabled.append(formats[i].name) }
+                if i >= countedFrom, !counters.formatsDisabled.contains(formats[i].name) { counters.formatsDisabled.append(formats[i].name) }
             }
         }
         limitHitsSinceCheck = 0

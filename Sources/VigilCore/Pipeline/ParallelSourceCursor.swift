@@ -28,6 +28,9 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
         var counters = PipelineCounters()
         var error: InputError?
         var isLast = false
+        /// The timestamp rules the parse thread used for these lines (syslog years come from the
+        /// file), for the merge to re-parse one with.
+        var timestamps = TimestampParser()
 
         init(capacity: Int) {
             self.capacity = capacity
@@ -120,14 +123,12 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
     // in input order, and re-parses a line that a parse thread gave to (or failed by) a format one
     // thread would have switched off by then.
     private let rules: RuleSet
-    private let year: Int?
     private let maxLineBytes: Int
     /// Formats switched off so far (bit = index), and the hits counted towards it.
     private var switchedOff: UInt64 = 0
     private var limitHitsSeen: [Int]
     /// Parses again what a parse thread parsed with a format that was switched off; made on first use.
     private var reparser: LineParser?
-    private var reparserFile = -1
 
     /// The files of a rotated set, and segments of about `segmentBytes` of its large plain files
     /// (at least `jobs` of each), are dealt round-robin to `jobs` lanes: lane k reads parts k,
@@ -136,7 +137,6 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
          segmentBytes: Int64 = 1 << 20) {
         self.source = source
         self.rules = rules
-        self.year = year
         self.maxLineBytes = maxLineBytes
         limitHitsSeen = Array(repeating: 0, count: min(64, rules.formats.count))
         let parts = Self.parts(of: source, jobs: jobs, minimumBytes: segmentMinimumBytes, segmentBytes: segmentBytes)
@@ -178,6 +178,7 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
             var pending = false
             while true {
                 pending = Self.fill(batch, from: reader, pending: pending)
+                batch.timestamps = reader.parser.timestamps
                 // The last batch of a part (or the one with the error that ends it) says so.
                 if !pending { batch.isLast = true }
                 // Read before sending: once sent, the batch may be consumed and reused.
@@ -263,12 +264,21 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
         var hits = event.limitHits & ~switchedOff
         let format = event.parsed.format
         if format >= 0, format < 64, switchedOff & (1 << UInt64(format)) != 0 {
-            let parser = reparserForCurrentPart()
+            let parser = reparser ?? LineParser(rules: rules, defaultService: source.defaultService, maxLineBytes: maxLineBytes)
+            reparser = parser
+            parser.timestamps = batch.timestamps
+            parser.switchOff(switchedOff)
             var again = ParsedLine()
             let reason = parser.parse(event.line.baseAddress!, event.line.count, into: &again)
             hits = parser.lastLineLimitHits & ~switchedOff
             // The lane counted the line as parsed or as failed for its reason: count it as it is now.
-            if let old = event.failure { counters.failed[old, default: 0] -= 1 } else { counters.linesParsed -= 1 }
+            if let old = event.failure {
+                // No key left at 0: one thread would have counted none.
+                let left = counters.failed[old, default: 0] - 1
+                counters.failed[old] = left == 0 ? nil : left
+            } else {
+                counters.linesParsed -= 1
+            }
             if let reason { counters.failed[reason, default: 0] += 1 } else { counters.linesParsed += 1 }
             event.parsed = again
             event.failure = reason
@@ -289,20 +299,6 @@ final class ParallelSourceCursor: EventCursor, @unchecked Sendable {
         guard event.failure == nil else { return false }
         parsed = event.parsed
         return true
-    }
-
-    /// The merge's own parser, with the formats switched off so far and the timestamp rules of the
-    /// file the current part belongs to (syslog years come from the file).
-    private func reparserForCurrentPart() -> LineParser {
-        let parser = reparser ?? LineParser(rules: rules, defaultService: source.defaultService, maxLineBytes: maxLineBytes)
-        reparser = parser
-        let file = parts[part]?.file ?? 0
-        if file != reparserFile, file < source.files.count {
-            parser.timestamps = TimestampParser.forFile(source.files[file], year: year)
-            reparserFile = file
-        }
-        parser.switchOff(switchedOff)
-        return parser
     }
 
     func evidence() -> Evidence {

@@ -17,8 +17,9 @@ final class SourceCursor {
     private(set) var line: Line?
     var parsed = ParsedLine()
 
-    /// A parse thread of a parallel read (`ParallelSourceCursor`) leaves limit hits to the merge,
-    /// which counts them in input order: its own counts only switch formats off early for itself.
+    /// A parse thread of a parallel read (`ParallelSourceCursor`) leaves the limit hits of the first
+    /// 64 formats to the merge, which counts them in input order: its own counts only switch formats
+    /// off for itself (never before one thread would). Formats past the 64th are counted per thread.
     var countsLimitHits = true
     /// Also stops at lines that failed after a format matched them or hit its limit (`failure` says
     /// why they failed): the merge may re-parse such a line as one thread would have.
@@ -88,14 +89,7 @@ final class SourceCursor {
                 counters.invalidUTF8 += 1
             }
             let reason = parser.parse(current.bytes, current.count, into: &parsed)
-            if parser.limitHitsSinceCheck > 0 {
-                if countsLimitHits {
-                    parser.reportLimitHits(into: &counters)
-                } else {
-                    var ownCount = PipelineCounters()
-                    parser.reportLimitHits(into: &ownCount)
-                }
-            }
+            if parser.limitHitsSinceCheck > 0 { parser.reportLimitHits(into: &counters, countedFrom: countsLimitHits ? 0 : 64) }
             if let reason {
                 counters.failed[reason, default: 0] += 1
                 if yieldsRevisableFailures, parsed.format >= 0 || parser.lastLineLimitHits != 0 {
