@@ -80,6 +80,9 @@ extension LivePipeline {
     public func restore(_ checkpoint: Checkpoint, now: EventTime) -> [String] {
         var problems: [String] = []
         do { try aggregator.restore(checkpoint.aggregator) } catch {
+            // A restore that failed part way leaves some state behind: start from a fresh aggregator,
+            // so the windows really do start empty, as said.
+            replaceAggregator()
             problems.append("detector state not restored (windows start empty): \(error.description)")
         }
         let state = checkpoint.inputs

@@ -53,7 +53,9 @@ public final class LivePipeline {
     /// True once stdin (when it is an input) has reached its end.
     public private(set) var stdinEnded = false
 
-    let aggregator: WindowAggregator
+    /// Replaced by a fresh one when a checkpoint's detector state cannot be restored (see `restore`).
+    private(set) var aggregator: WindowAggregator
+    private let makeAggregator: () -> WindowAggregator
     var files: [FollowedFile] = []
     /// Identities (device, inode) of files already followed or finished, so a rotated generation
     /// matched by a glob is not read a second time.
@@ -123,7 +125,8 @@ public final class LivePipeline {
         pathGuard = PathGuard(roots: PathGuard.roots(for: options.inputs))
         let counter = RecordCounter()
         recordCounter = counter
-        aggregator = WindowAggregator(rules: options.rules) { record in counter.count += 1; sink(record) }
+        makeAggregator = { WindowAggregator(rules: options.rules) { record in counter.count += 1; sink(record) } }
+        aggregator = makeAggregator()
         if options.inputs.contains("-") {
             let fd = options.streamFD
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
@@ -278,6 +281,8 @@ public final class LivePipeline {
                 counters.invalidUTF8 += 1
             }
             reason = parser.parse(line.bytes, line.count, into: &parsed)
+            // A format that keeps hitting PCRE2's match limit is switched off (RELIABILITY B3).
+            if parser.limitHitsSinceCheck > 0 { parser.reportLimitHits(into: &counters) }
         }
         if reason == nil {
             let outcome = aggregator.add(parsed) {
@@ -304,6 +309,12 @@ public final class LivePipeline {
 
     /// Lines the aggregator dropped after holding them, already in `counters`.
     private var futureCounted = 0
+
+    /// A fresh aggregator, no state kept (a checkpoint's detector state could not be restored).
+    func replaceAggregator() {
+        aggregator = makeAggregator()
+        futureCounted = 0
+    }
 
     /// Moves lines the aggregator held and then dropped from parsed to `future`.
     @inline(__always)
