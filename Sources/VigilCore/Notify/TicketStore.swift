@@ -57,7 +57,7 @@ public final class TicketStore: @unchecked Sendable {
         for target in tickets.keys.sorted() {
             w.key(target); w.beginObject()
             let entries = tickets[target]!
-            for subject in entries.keys.sorted { entries[$0]!.order < entries[$1]!.order } { w.key(subject); w.string(entries[subject]!.ticket) }
+            for subject in entries.keys.sorted(by: { entries[$0]!.order < entries[$1]!.order }) { w.key(subject); w.string(entries[subject]!.ticket) }
             w.endObject()
         }
         w.endObject()
