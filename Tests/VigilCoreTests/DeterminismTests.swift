@@ -18,6 +18,15 @@ import Testing
         return (bytes, counters)
     }
 
+    /// The built-in rules with one format of `text` put first, so every line meets it before the rest.
+    static func builtinRules(after text: String) throws -> RuleSet {
+        var files = BuiltinRulesAccess.files
+        files.append(("first.rules", text))
+        var rules = try RuleSet.load(files: files)
+        rules.formats.insert(rules.formats.removeLast(), at: 0)
+        return rules
+    }
+
     @Test func twoReplaysAreByteIdentical() throws {
         let dir = TestSupport.fixtures.appendingPathComponent("replay/error-burst")
         let args = ["replay", "access.log", "app.log", "events.jsonl", "worker.log"]
@@ -106,11 +115,8 @@ import Testing
     /// whatever `--jobs`). Before, the format that last matched a line starting with the same byte
     /// was tried first, and threads that had seen different lines disagreed.
     @Test func overlappingFormatsGiveTheSameResultWhateverCameBefore() throws {
-        var files = BuiltinRulesAccess.files
-        files.append(("mine.rules", "[format checkout_v2]\npattern = ^(?<ts>\\S+) (?<level>[A-Z]+) \\[checkout\\] (?<message>.*)$\nservice = checkout-v2\n"))
-        var rules = try RuleSet.load(files: files)
         // Before the built-in app format, which matches the same lines.
-        rules.formats.insert(rules.formats.removeLast(), at: 0)
+        let rules = try Self.builtinRules(after: "[format checkout_v2]\npattern = ^(?<ts>\\S+) (?<level>[A-Z]+) \\[checkout\\] (?<message>.*)$\nservice = checkout-v2\n")
         var text = ""
         for i in 0..<4000 {
             let service = i % 3 == 0 ? "checkout" : "api"
@@ -147,10 +153,7 @@ import Testing
     /// behind at 0 (review finding: `[bad_timestamp: 0]` made the counters unequal).
     @Test(arguments: [(2, 0), (3, 0), (3, 2400)])
     func formatSwitchedOffByLimitHitsAtTheSameLineWhateverJobs(jobs: Int, soonFrom: Int) throws {
-        var files = BuiltinRulesAccess.files
-        files.append(("evil.rules", "[format evil]\npattern = ^(?<ts>\\S+) (?<level>[A-Z]+) \\[\\w+\\] (?<message>(a+)+)$\nservice = evil-claimed\n"))
-        var rules = try RuleSet.load(files: files)
-        rules.formats.insert(rules.formats.removeLast(), at: 0)
+        let rules = try Self.builtinRules(after: "[format evil]\npattern = ^(?<ts>\\S+) (?<level>[A-Z]+) \\[\\w+\\] (?<message>(a+)+)$\nservice = evil-claimed\n")
         var text = ""
         for i in 0..<3000 {
             let ts = "2026-11-26T10:\(String(format: "%02d:%02d", i / 60 % 60, i % 60)).000Z"
