@@ -79,6 +79,14 @@ final class FollowedFile {
         var lines: Int
         /// The head of the content before truncation (to find its copy).
         var head: UInt64?
+        /// For content shorter than a head: the key of what had been read of it (to find its copy).
+        var smallPrefix: SmallPrefix?
+    }
+
+    /// The key (`FileHead.smallContent`) of a small file's first `count` bytes, all read.
+    struct SmallPrefix: Hashable {
+        var count: Int
+        var key: UInt64
     }
 
     /// Checks the file once per poll. When it shrank below what was read (copytruncate), reading
@@ -89,12 +97,15 @@ final class FollowedFile {
         // Shorter than what was read, or the same length or longer but with other first bytes
         // (truncated and written again past our offset before we looked): a new generation.
         let shrank = Int64(info.st_size) < reader.readOffset
-        guard shrank || (head != nil && FileHead.hash(fd: fd) != head) else { return nil }
-        let truncation = Truncation(consumedOffset: reader.consumedOffset, lines: reader.linesHandedOut, head: head)
+        let rewritten = head.map { FileHead.hash(fd: fd) != $0 }
+            ?? smallPrefix.map { FileHead.smallContent(fd: fd, count: $0.count) != $0.key } ?? false
+        guard shrank || rewritten else { return nil }
+        let truncation = Truncation(consumedOffset: reader.consumedOffset, lines: reader.linesHandedOut, head: head, smallPrefix: smallPrefix)
         lseek(fd, 0, SEEK_SET)
         reader.restart()
         truncations += 1
         head = nil
+        smallPrefix = nil
         return truncation
     }
 
@@ -120,6 +131,21 @@ final class FollowedFile {
     }
 
     func forgetHead() { head = nil }
+
+    /// What has been read of a file shorter than a head (see `FileHead.smallContent`).
+    private(set) var smallPrefix: SmallPrefix?
+
+    /// While the file is shorter than a head and read to its end: the key of its whole content
+    /// (see `FileHead.smallContent`), so a rename or copy of it is known later; also kept as
+    /// `smallPrefix`, which tells a truncation and refill, and finds a copy with an unread tail.
+    func smallContentKey() -> UInt64? {
+        guard head == nil, reader.pendingBytes == 0 else { return nil }
+        var info = stat()
+        guard fstat(fd, &info) == 0, Int64(info.st_size) == reader.consumedOffset,
+              let key = FileHead.smallContent(fd: fd, count: Int(reader.consumedOffset)) else { return nil }
+        smallPrefix = SmallPrefix(count: Int(reader.consumedOffset), key: key)
+        return key
+    }
 
     /// New formats after a reload; the framer and position stay.
     func replaceParser(rules: RuleSet, maxLineBytes: Int) {
@@ -153,6 +179,41 @@ enum FileHead {
 
     /// The head of a file by path, decompressing gzip; nil when shorter than `length` or unreadable.
     static func hash(path: String, count: Int = length) -> UInt64? {
+        guard let (bytes, filled) = prefix(path: path, count: count), filled == count else { return nil }
+        return bytes.withUnsafeBytes { hash(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
+    }
+
+    /// A file shorter than `length` has no head; its whole content identifies it instead, marked
+    /// with its length so it never equals a head. Known files under 1 KiB (a quiet service's log)
+    /// are then recognised when rotation renames or copies them, and not read again.
+    static func smallContent(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        (hash(bytes) ^ 0x9e37_79b9_7f4a_7c15) &* 0xff51_afd7_ed55_8ccd &+ UInt64(bytes.count)
+    }
+
+    /// `smallContent` of a file by path (decompressing gzip): nil when empty, unreadable or not small.
+    static func smallContent(path: String) -> UInt64? {
+        guard let (bytes, filled) = prefix(path: path, count: length), filled > 0, filled < length else { return nil }
+        return bytes.withUnsafeBytes { smallContent(UnsafeRawBufferPointer(rebasing: $0.prefix(filled))) }
+    }
+
+    /// `smallContent` of the first `count` bytes of a file by path (decompressing gzip); nil when
+    /// it has fewer.
+    static func smallContent(path: String, count: Int) -> UInt64? {
+        guard count > 0, count < length, let (bytes, filled) = prefix(path: path, count: count), filled == count else { return nil }
+        return bytes.withUnsafeBytes { smallContent(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
+    }
+
+    /// `smallContent` of the first `count` bytes of an open plain file (0 < count < `length`).
+    static func smallContent(fd: Int32, count: Int) -> UInt64? {
+        guard count > 0, count < length else { return nil }
+        var buffer = [UInt8](repeating: 0, count: count)
+        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, 0) }
+        guard n == count else { return nil }
+        return buffer.withUnsafeBytes { smallContent($0) }
+    }
+
+    /// Up to `count` first bytes of a file by path (decompressing gzip), and how many there were.
+    private static func prefix(path: String, count: Int) -> ([UInt8], Int)? {
         guard let stream = try? InputOpener.open(path) else { return nil }
         var buffer = [UInt8](repeating: 0, count: max(1, count))
         var filled = 0
@@ -161,7 +222,6 @@ enum FileHead {
             if n == 0 { break }
             filled += n
         }
-        guard filled == count else { return nil }
-        return buffer.withUnsafeBytes { hash(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
+        return (buffer, filled)
     }
 }

@@ -129,6 +129,10 @@ extension LivePipeline {
                                                    maxLineBytes: options.maxLineBytes, openPath: candidate, pinned: pinned,
                                                    resume: (entry.offset, entry.lines)) else { continue }
                 files.append(file)
+                // Its head now, as the running process had it: a truncation and refill past the
+                // offset before the first poll is then told from new lines (R5 across a restart).
+                file.updateHead()
+                if let head = file.head { knownHeads.insert(head) } else if let key = file.smallContentKey() { knownHeads.insert(key) }
                 // Under a rotated name: retired at once, so the new file at the path is found by
                 // the first poll and read after this one's tail.
                 file.checkPath(now: now)
@@ -181,7 +185,7 @@ extension LivePipeline {
         } catch {
             counters.sourceErrors.append(error.description)
         }
-        if let head = FileHead.hash(path: path) { knownHeads.insert(head) }
+        if let head = FileHead.hash(path: path) ?? FileHead.smallContent(path: path) { knownHeads.insert(head) }
         return true
     }
 }

@@ -202,7 +202,11 @@ public final class LivePipeline {
             file.checkPath(now: now)
             if file.head == nil {
                 file.updateHead()
-                if let head = file.head { knownHeads.insert(head) }
+                if let head = file.head {
+                    knownHeads.insert(head)
+                } else if file.reader.linesHandedOut != before, let key = file.smallContentKey() {
+                    knownHeads.insert(key)
+                }
             }
         }
         // A retired file is closed once drained and quiet for rotate_wait (from its retirement or
@@ -217,6 +221,8 @@ public final class LivePipeline {
                 process(line, parser: file.parser, source: file.source)
                 processed += 1
             }
+            // A small file read to its end is known by its content from now on (see `FileHead.smallContent`).
+            if let key = file.smallContentKey() { knownHeads.insert(key) }
             if file.retirement == .rotated { rotations += 1 }
             lastActive[ObjectIdentifier(file)] = nil
             return true
@@ -333,6 +339,11 @@ public final class LivePipeline {
     @discardableResult
     private func discover(now: EventTime) -> Bool {
         discoveryPasses += 1
+        // Files whose path now names another file (or none) are retired first, not after this
+        // poll's reads: the new file at the path is then followed in this pass (a file created
+        // and gone within two polls was missed), and a named input's missed generations are
+        // looked for at once.
+        for file in files { file.checkPath(now: now) }
         var found: [String] = []
         for input in options.inputs where input != "-" {
             if input.contains(where: { "*?[".contains($0) }) {
@@ -384,7 +395,9 @@ public final class LivePipeline {
             let stamp = [UInt64(info.st_ino), UInt64(info.st_size), UInt64(info.st_mtim.tv_sec), UInt64(info.st_mtim.tv_nsec)]
             if settled[path] == stamp { continue }
             let compressed = path.hasSuffix(".gz") || Self.isGzip(look)
-            let head = FileHead.hash(path: look)
+            let fullHead = FileHead.hash(path: look)
+            // A file under 1 KiB is known by its whole content (a small generation already read).
+            let head = fullHead ?? FileHead.smallContent(path: look)
             // A file may still be being written by logrotate: `compress` writes `.2.gz` in pieces, and
             // `copytruncate` creates `.1` empty and then fills it (inotify shows it at size 0). Such a
             // file is decided once it has kept its size and time for `settleTime`. Files present
@@ -392,8 +405,16 @@ public final class LivePipeline {
             // oldest first, before the newer files' lines make theirs late.
             let rotatedName = (path as NSString).lastPathComponent != SourceSet.logicalName(of: path)
             let known = head.map { knownHeads.contains($0) } ?? false
-            if discoveredOnce, !known, compressed || (head == nil && rotatedName), !hasSettled(path, stamp, now: now) { continue }
+            if discoveredOnce, !known, compressed || (fullHead == nil && rotatedName), !hasSettled(path, stamp, now: now) { continue }
             unsettled[path] = nil
+            // A copy of a small followed file with lines not read yet (copytruncate's `.1` made
+            // between two polls): its first bytes are what was read of the file.
+            if !known, let prefix = files.lazy.compactMap(\.smallPrefix).first(where: { FileHead.smallContent(path: look, count: $0.count) == $0.key }) {
+                copies[prefix.key, default: []].insert(path)
+                settled[path] = stamp
+                generationsSkipped += 1
+                continue
+            }
             if let head, known, archives[path]?.inode != UInt64(info.st_ino) {
                 // A copy or a compressed generation of a file already read (copytruncate's `.1`,
                 // logrotate's `.2.gz`): its lines have been processed (a copy's unread tail is read
@@ -536,10 +557,17 @@ public final class LivePipeline {
         // rotated names beside the file; plain before compressed (complete once the original was
         // truncated), and of several plain ones the largest (made last, it holds the most).
         // (Each looked at through one descriptor, as in `discover`.)
-        let noted = truncation.head.flatMap { copies.removeValue(forKey: $0) } ?? []
-        let matching = truncation.head.map { head in
-            noted.union(candidates(for: file.path).dropFirst()).sorted().compactMap(PinnedFile.init).filter { FileHead.hash(path: $0.look) == head }
-        } ?? []
+        // (A small file's copy starts with what was read of it: `smallPrefix`.)
+        let noted = (truncation.head ?? truncation.smallPrefix?.key).flatMap { copies.removeValue(forKey: $0) } ?? []
+        let looks = noted.union(candidates(for: file.path).dropFirst()).sorted().compactMap(PinnedFile.init)
+        let matching: [PinnedFile]
+        if let head = truncation.head {
+            matching = looks.filter { FileHead.hash(path: $0.look) == head }
+        } else if let prefix = truncation.smallPrefix {
+            matching = looks.filter { FileHead.smallContent(path: $0.look, count: prefix.count) == prefix.key }
+        } else {
+            matching = []
+        }
         let plain = matching.filter { !Self.isGzip($0.look) }
         guard let copy = plain.max(by: { $0.info.st_size < $1.info.st_size }) ?? matching.first,
               let stream = try? InputOpener.open(copy.look) else {
@@ -568,6 +596,9 @@ public final class LivePipeline {
             process(line, parser: file.parser, source: file.source)
             processed += 1
         }
+        // Read to its end, the copy is known from now on: by its head, or under 1 KiB by its whole
+        // content (its head is not always one seen before: the original may have been under 1 KiB).
+        if let key = FileHead.hash(path: copy.look) ?? FileHead.smallContent(path: copy.look) { knownHeads.insert(key) }
         return processed
     }
 
