@@ -15,6 +15,8 @@ import Testing
         var seq = 0
         /// Appended to every line written (longer lines make files pass `FileHead.length` sooner).
         var padding = ""
+        /// Written first to every file `write` creates (a header or banner many logs start with).
+        var header = ""
 
         init(inputs: [String], tail: Bool = false) throws {
             var options = LivePipeline.Options(inputs: inputs.map { dir.appendingPathComponent($0).path }, rules: try RuleSet.builtin())
@@ -54,7 +56,7 @@ import Testing
         /// Appends `count` numbered lines through a descriptor kept open (like a logging library).
         func write(_ count: Int, to name: String, terminated: Bool = true) {
             if writers[name] == nil {
-                _ = FileManager.default.createFile(atPath: path(name), contents: nil)
+                _ = FileManager.default.createFile(atPath: path(name), contents: Data(header.utf8))
                 writers[name] = FileHandle(forWritingAtPath: path(name))!
                 writers[name]!.seekToEndOfFile()
             }

@@ -105,7 +105,8 @@ final class FollowedFile {
         reader.restart()
         truncations += 1
         head = nil
-        smallPrefix = nil
+        // `smallPrefix` stays until the copy's tail has been read (`forgetSmallPrefix`): a
+        // discovery meanwhile must still tell the copy from a new file.
         return truncation
     }
 
@@ -125,26 +126,40 @@ final class FollowedFile {
     /// Hash of the file's first `FileHead.length` bytes once it has that many (see `FileHead`).
     private(set) var head: UInt64?
 
-    /// Records the head once the file is long enough; a truncation forgets it (new content).
+    /// Records the head once the file is long enough; a truncation forgets it (new content). With a
+    /// head, the file is known by it: what was read of it while small no longer matters.
     func updateHead() {
         if head == nil { head = FileHead.hash(fd: fd) }
+        if head != nil { smallPrefix = nil }
     }
 
     func forgetHead() { head = nil }
 
-    /// What has been read of a file shorter than a head (see `FileHead.smallContent`).
+    /// After a truncation's copy was looked for: the old content's prefix means nothing any more.
+    func forgetSmallPrefix() { smallPrefix = nil }
+
+    /// Shorter now than what has been read of it (copytruncate truncated it).
+    var wasTruncatedInPlace: Bool {
+        var info = stat()
+        return fstat(fd, &info) == 0 && Int64(info.st_size) < reader.readOffset
+    }
+
+    /// What has been read of a file shorter than a head (see `FileHead.smallContent`): tells a
+    /// truncation and refill, and finds a copy with an unread tail.
     private(set) var smallPrefix: SmallPrefix?
 
-    /// While the file is shorter than a head and read to its end: the key of its whole content
-    /// (see `FileHead.smallContent`), so a rename or copy of it is known later; also kept as
-    /// `smallPrefix`, which tells a truncation and refill, and finds a copy with an unread tail.
-    func smallContentKey() -> UInt64? {
-        guard head == nil, reader.pendingBytes == 0 else { return nil }
+    /// Brings `smallPrefix` up to what has been read, while the file is shorter than a head. When
+    /// that is the whole file, returns its key, and the key it replaces (see `FileHead.smallContent`):
+    /// only a file's latest content is kept as known, as a copy holds at least what was last read.
+    func updateSmallContent() -> (key: UInt64, replaced: UInt64?)? {
+        guard head == nil else { return nil }
+        let read = Int(reader.consumedOffset)
+        guard read != smallPrefix?.count, let key = FileHead.smallContent(fd: fd, count: read) else { return nil }
+        let replaced = smallPrefix?.key
+        smallPrefix = SmallPrefix(count: read, key: key)
         var info = stat()
-        guard fstat(fd, &info) == 0, Int64(info.st_size) == reader.consumedOffset,
-              let key = FileHead.smallContent(fd: fd, count: Int(reader.consumedOffset)) else { return nil }
-        smallPrefix = SmallPrefix(count: Int(reader.consumedOffset), key: key)
-        return key
+        guard reader.pendingBytes == 0, fstat(fd, &info) == 0, Int64(info.st_size) == reader.consumedOffset else { return nil }
+        return (key, replaced)
     }
 
     /// New formats after a reload; the framer and position stay.
@@ -188,6 +203,16 @@ enum FileHead {
     /// are then recognised when rotation renames or copies them, and not read again.
     static func smallContent(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         (hash(bytes) ^ 0x9e37_79b9_7f4a_7c15) &* 0xff51_afd7_ed55_8ccd &+ UInt64(bytes.count)
+    }
+
+    /// A file's head, or when it is shorter (and not empty) its `smallContent`, from one read.
+    static func identify(path: String) -> (head: UInt64?, smallContent: UInt64?) {
+        guard let (bytes, filled) = prefix(path: path, count: length), filled > 0 else { return (nil, nil) }
+        return bytes.withUnsafeBytes { (all: UnsafeRawBufferPointer) -> (head: UInt64?, smallContent: UInt64?) in
+            let read = UnsafeRawBufferPointer(rebasing: all.prefix(filled))
+            if filled == length { return (hash(read), nil) }
+            return (nil, smallContent(read))
+        }
     }
 
     /// `smallContent` of a file by path (decompressing gzip): nil when empty, unreadable or not small.

@@ -132,7 +132,7 @@ extension LivePipeline {
                 // Its head now, as the running process had it: a truncation and refill past the
                 // offset before the first poll is then told from new lines (R5 across a restart).
                 file.updateHead()
-                if let head = file.head { knownHeads.insert(head) } else if let key = file.smallContentKey() { knownHeads.insert(key) }
+                if let head = file.head { knownHeads.insert(head) } else { noteSmallContent(of: file) }
                 // Under a rotated name: retired at once, so the new file at the path is found by
                 // the first poll and read after this one's tail.
                 file.checkPath(now: now)

@@ -191,6 +191,7 @@ public final class LivePipeline {
             if let truncation = file.checkTruncation() {
                 truncations += 1
                 processed += readCopyTail(truncation, of: file, now: now)
+                file.forgetSmallPrefix()
             }
             let nulsBefore = file.reader.nulBytesSkipped
             while let line = try file.reader.next() {
@@ -204,8 +205,8 @@ public final class LivePipeline {
                 file.updateHead()
                 if let head = file.head {
                     knownHeads.insert(head)
-                } else if file.reader.linesHandedOut != before, let key = file.smallContentKey() {
-                    knownHeads.insert(key)
+                } else if file.reader.linesHandedOut != before {
+                    noteSmallContent(of: file)
                 }
             }
         }
@@ -222,7 +223,7 @@ public final class LivePipeline {
                 processed += 1
             }
             // A small file read to its end is known by its content from now on (see `FileHead.smallContent`).
-            if let key = file.smallContentKey() { knownHeads.insert(key) }
+            noteSmallContent(of: file)
             if file.retirement == .rotated { rotations += 1 }
             lastActive[ObjectIdentifier(file)] = nil
             return true
@@ -316,6 +317,14 @@ public final class LivePipeline {
     /// Lines the aggregator dropped after holding them, already in `counters`.
     private var futureCounted = 0
 
+    /// A small file's latest content read to its end becomes known; the content it had before is
+    /// forgotten (a new file that starts the same way must not be taken for it).
+    func noteSmallContent(of file: FollowedFile) {
+        guard let (key, replaced) = file.updateSmallContent() else { return }
+        if let replaced, replaced != key { knownHeads.remove(replaced) }
+        knownHeads.insert(key)
+    }
+
     /// A fresh aggregator, no state kept (a checkpoint's detector state could not be restored).
     func replaceAggregator() {
         aggregator = makeAggregator()
@@ -395,9 +404,9 @@ public final class LivePipeline {
             let stamp = [UInt64(info.st_ino), UInt64(info.st_size), UInt64(info.st_mtim.tv_sec), UInt64(info.st_mtim.tv_nsec)]
             if settled[path] == stamp { continue }
             let compressed = path.hasSuffix(".gz") || Self.isGzip(look)
-            let fullHead = FileHead.hash(path: look)
             // A file under 1 KiB is known by its whole content (a small generation already read).
-            let head = fullHead ?? FileHead.smallContent(path: look)
+            let (fullHead, smallContent) = FileHead.identify(path: look)
+            let head = fullHead ?? smallContent
             // A file may still be being written by logrotate: `compress` writes `.2.gz` in pieces, and
             // `copytruncate` creates `.1` empty and then fills it (inotify shows it at size 0). Such a
             // file is decided once it has kept its size and time for `settleTime`. Files present
@@ -408,12 +417,24 @@ public final class LivePipeline {
             if discoveredOnce, !known, compressed || (fullHead == nil && rotatedName), !hasSettled(path, stamp, now: now) { continue }
             unsettled[path] = nil
             // A copy of a small followed file with lines not read yet (copytruncate's `.1` made
-            // between two polls): its first bytes are what was read of the file.
-            if !known, let prefix = files.lazy.compactMap(\.smallPrefix).first(where: { FileHead.smallContent(path: look, count: $0.count) == $0.key }) {
-                copies[prefix.key, default: []].insert(path)
-                settled[path] = stamp
-                generationsSkipped += 1
-                continue
+            // between two polls): under a rotated name of that file, it starts with what was read
+            // of it, and the file itself has been truncated. Another generation may start the same
+            // way (a banner or header line each file begins with): while the file is not truncated,
+            // the candidate waits `settleTime` (logrotate truncates right after copying), then is
+            // a file of its own.
+            let logicalPath = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(SourceSet.logicalName(of: path))
+            if !known, rotatedName,
+               let original = files.first(where: { file in
+                   file.path == logicalPath && file.smallPrefix.map { FileHead.smallContent(path: look, count: $0.count) == $0.key } == true
+               }) {
+                if original.wasTruncatedInPlace, let prefix = original.smallPrefix {
+                    copies[prefix.key, default: []].insert(path)
+                    settled[path] = stamp
+                    generationsSkipped += 1
+                    continue
+                }
+                if !hasSettled(path, stamp, now: now) { continue }
+                unsettled[path] = nil
             }
             if let head, known, archives[path]?.inode != UInt64(info.st_ino) {
                 // A copy or a compressed generation of a file already read (copytruncate's `.1`,
@@ -532,7 +553,7 @@ public final class LivePipeline {
         let length = Int(min(offset, Int64(FileHead.length)))
         archives[path] = ArchiveProgress(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), offset: offset, lines: reader.linesHandedOut,
                                          fingerprintLength: length, fingerprint: FileHead.hash(path: look, count: length) ?? 0)
-        if let head = FileHead.hash(path: look) { knownHeads.insert(head) }
+        if let head = FileHead.hash(path: look) ?? FileHead.smallContent(path: look) { knownHeads.insert(head) }
     }
 
     /// Reads and drops the first `count` bytes of `stream`; false when it ends before.
