@@ -15,14 +15,19 @@ import Testing
 @Suite struct TailerModelTests {
     enum Step: CaseIterable { case write, rotate, copytruncate, truncate, delete, pause, crash }
 
-    /// logrotate's `create` with every generation kept: `.N` moves to `.N+1`, newest first.
-    static func rotate(_ h: LivePipelineTests.Harness) throws {
+    /// Every generation kept: `.N` moves to `.N+1`, newest first, so `.1` is free.
+    static func shiftGenerations(_ h: LivePipelineTests.Harness) throws {
         var n = 1
         while FileManager.default.fileExists(atPath: h.path("app.log.\(n)")) { n += 1 }
         while n > 1 {
             try FileManager.default.moveItem(atPath: h.path("app.log.\(n - 1)"), toPath: h.path("app.log.\(n)"))
             n -= 1
         }
+    }
+
+    /// logrotate's `create`.
+    static func rotate(_ h: LivePipelineTests.Harness) throws {
+        try shiftGenerations(h)
         try FileManager.default.moveItem(atPath: h.path("app.log"), toPath: h.path("app.log.1"))
         h.reopen("app.log")
     }
@@ -68,12 +73,7 @@ import Testing
             case .copytruncate:
                 guard exists else { continue }
                 // The copy holds every line; `app.log` starts again empty, written through the same descriptor.
-                var n = 1
-                while FileManager.default.fileExists(atPath: h.path("app.log.\(n)")) { n += 1 }
-                while n > 1 {
-                    try FileManager.default.moveItem(atPath: h.path("app.log.\(n - 1)"), toPath: h.path("app.log.\(n)"))
-                    n -= 1
-                }
+                try shiftGenerations(h)
                 try FileManager.default.copyItem(atPath: h.path("app.log"), toPath: h.path("app.log.1"))
                 try FileHandle(forWritingAtPath: h.path("app.log"))!.truncate(atOffset: 0)
                 h.writers["app.log"]!.seek(toFileOffset: 0)
