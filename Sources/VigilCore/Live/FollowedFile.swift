@@ -205,6 +205,12 @@ enum FileHead {
         (hash(bytes) ^ 0x9e37_79b9_7f4a_7c15) &* 0xff51_afd7_ed55_8ccd &+ UInt64(bytes.count)
     }
 
+    /// What a file read to its end is known by: its head, or its `smallContent` when shorter.
+    static func key(path: String) -> UInt64? {
+        let (head, small) = identify(path: path)
+        return head ?? small
+    }
+
     /// A file's head, or when it is shorter (and not empty) its `smallContent`, from one read.
     static func identify(path: String) -> (head: UInt64?, smallContent: UInt64?) {
         guard let (bytes, filled) = prefix(path: path, count: length), filled > 0 else { return (nil, nil) }
@@ -213,12 +219,6 @@ enum FileHead {
             if filled == length { return (hash(read), nil) }
             return (nil, smallContent(read))
         }
-    }
-
-    /// `smallContent` of a file by path (decompressing gzip): nil when empty, unreadable or not small.
-    static func smallContent(path: String) -> UInt64? {
-        guard let (bytes, filled) = prefix(path: path, count: length), filled > 0, filled < length else { return nil }
-        return bytes.withUnsafeBytes { smallContent(UnsafeRawBufferPointer(rebasing: $0.prefix(filled))) }
     }
 
     /// `smallContent` of the first `count` bytes of a file by path (decompressing gzip); nil when

@@ -185,7 +185,7 @@ extension LivePipeline {
         } catch {
             counters.sourceErrors.append(error.description)
         }
-        if let head = FileHead.hash(path: path) ?? FileHead.smallContent(path: path) { knownHeads.insert(head) }
+        if let head = FileHead.key(path: path) { knownHeads.insert(head) }
         return true
     }
 }

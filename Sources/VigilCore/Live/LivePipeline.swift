@@ -177,10 +177,10 @@ public final class LivePipeline {
         var processed = 0
         for file in files {
             if file.isParked {
-                guard file.retiredAt == nil, file.changedWhileParked else { file.checkPath(now: now); continue }
+                guard file.retiredAt == nil, file.changedWhileParked else { continue }
                 guard makeRoom(keeping: file) else { continue }
                 do {
-                    guard try file.unpark(maxLineBytes: options.maxLineBytes) else { file.checkPath(now: now); continue }
+                    guard try file.unpark(maxLineBytes: options.maxLineBytes) else { continue }
                     reported[file.path] = nil
                 } catch {
                     report(file.path, error.description)
@@ -200,7 +200,6 @@ public final class LivePipeline {
             }
             counters.nulBytesSkipped += file.reader.nulBytesSkipped - nulsBefore
             if file.reader.linesHandedOut != before { lastActive[ObjectIdentifier(file)] = now }
-            file.checkPath(now: now)
             if file.head == nil {
                 file.updateHead()
                 if let head = file.head {
@@ -348,10 +347,10 @@ public final class LivePipeline {
     @discardableResult
     private func discover(now: EventTime) -> Bool {
         discoveryPasses += 1
-        // Files whose path now names another file (or none) are retired first, not after this
-        // poll's reads: the new file at the path is then followed in this pass (a file created
-        // and gone within two polls was missed), and a named input's missed generations are
-        // looked for at once.
+        // Files whose path now names another file (or none) are retired here, once per pass and
+        // before this poll's reads: the new file at the path is then followed in this pass (a
+        // file created and gone within two polls was missed), and a named input's missed
+        // generations are looked for at once.
         for file in files { file.checkPath(now: now) }
         var found: [String] = []
         for input in options.inputs where input != "-" {
@@ -553,7 +552,7 @@ public final class LivePipeline {
         let length = Int(min(offset, Int64(FileHead.length)))
         archives[path] = ArchiveProgress(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), offset: offset, lines: reader.linesHandedOut,
                                          fingerprintLength: length, fingerprint: FileHead.hash(path: look, count: length) ?? 0)
-        if let head = FileHead.hash(path: look) ?? FileHead.smallContent(path: look) { knownHeads.insert(head) }
+        if let head = FileHead.key(path: look) { knownHeads.insert(head) }
     }
 
     /// Reads and drops the first `count` bytes of `stream`; false when it ends before.
@@ -619,7 +618,7 @@ public final class LivePipeline {
         }
         // Read to its end, the copy is known from now on: by its head, or under 1 KiB by its whole
         // content (its head is not always one seen before: the original may have been under 1 KiB).
-        if let key = FileHead.hash(path: copy.look) ?? FileHead.smallContent(path: copy.look) { knownHeads.insert(key) }
+        if let key = FileHead.key(path: copy.look) { knownHeads.insert(key) }
         return processed
     }
 
