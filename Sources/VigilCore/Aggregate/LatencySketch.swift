@@ -116,6 +116,17 @@ public struct LatencySketch: Sendable {
         return LatencySketch.value(ofBucket: LatencySketch.bucketCount - 1)
     }
 
+    /// Values in buckets above the one holding `ms`: the latency detector's exceedance count.
+    /// Under an unchanged distribution at most `1 − q` of the values lie above its `q`-quantile's
+    /// bucket, whatever the distribution's shape.
+    public func count(aboveBucketOf ms: Double) -> Int {
+        let first = LatencySketch.bucket(ms) + 1 - low
+        guard first < counts.count else { return 0 }
+        var n = 0
+        for k in max(0, first)..<counts.count { n += Int(counts[k]) }
+        return n
+    }
+
     /// Buckets stored (the range from the lowest to the highest value seen, plus slack).
     var storedBuckets: Int { counts.count }
 

@@ -89,6 +89,12 @@ final class ServiceWindow {
         return sums
     }
 
+    /// The bucket of `step` when the ring still holds it (nil: the step had no events).
+    func bucket(at step: Int64) -> StepBucket? {
+        let b = ring[Int(((step % Int64(ring.count)) + Int64(ring.count)) % Int64(ring.count))]
+        return b.step == step ? b : nil
+    }
+
     /// Counts a warning-or-worse line of template `index` in bucket `index` of the ring.
     func countTemplate(_ template: Int, at bucket: Int) { ring[bucket].countTemplate(template) }
 

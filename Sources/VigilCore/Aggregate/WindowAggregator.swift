@@ -267,7 +267,8 @@ public final class WindowAggregator {
             if nextStep > previousData + Int64(ringSize) + 1, nextStep < newData - Int64(ringSize) {
                 nextStep = min(last, newData - Int64(ringSize))
             }
-            for service in sortedServices { engine.evaluate(service, step: nextStep, emit: emit) }
+            let load = engine.loadFactor(sortedServices, step: nextStep)
+            for service in sortedServices { engine.evaluate(service, step: nextStep, load: load, emit: emit) }
             expireProblems(at: (nextStep + 1) * stepMs)
             nextStep += 1
         }

@@ -27,6 +27,32 @@ struct BaselineHistory {
     /// Steps with data inside the span (for the warm-up requirement).
     func coverage(at current: Int64) -> Int { live(at: current).count }
 
+    /// Σ value and Σ weight over the span (errors and requests of an error-ratio baseline), and
+    /// the steps they come from, in one pass without allocating.
+    func totals(at current: Int64) -> (value: Double, weight: Int, steps: Int) {
+        var value = 0.0, weight = 0, n = 0
+        for i in steps.indices where steps[i] != .min && steps[i] > current - Int64(steps.count) && steps[i] <= current && weights[i] > 0 {
+            value += values[i]; weight += weights[i]; n += 1
+        }
+        return (value, weight, n)
+    }
+
+    /// How much more the per-step counts vary than a binomial with ratio `p` would (Pearson χ² per
+    /// degree of freedom, at least 1): real errors come in clumps, and a test that assumes they
+    /// do not would page on every clump. 1 until the span holds ten steps.
+    func overdispersion(at current: Int64, ratio p: Double) -> Double {
+        guard p > 0, p < 1 else { return 1 }
+        var chi2 = 0.0, n = 0
+        for i in steps.indices where steps[i] != .min && steps[i] > current - Int64(steps.count) && steps[i] <= current && weights[i] > 0 {
+            let expected = Double(weights[i]) * p
+            let d = values[i] - expected
+            chi2 += d * d / (expected * (1 - p))
+            n += 1
+        }
+        guard n >= 10 else { return 1 }
+        return min(50, max(1, chi2 / Double(n - 1)))
+    }
+
     /// Σ value / Σ weight (an error ratio when value = errors and weight = requests).
     func ratio(at current: Int64) -> Double? {
         let idx = live(at: current)

@@ -1,26 +1,30 @@
 import Foundation
 
 extension DetectorEngine {
-    /// volume: lane 0 spike, lane 1 drop. Value: the events of the step just closed. Baseline: the
-    /// median events per step over `baseline`, with a robust spread σ = max(1.4826 × MAD, √median)
-    /// (the square root is the Poisson spread, which keeps a very regular service from firing on
-    /// a handful of lines). A spike needs at least `max(median × factor, median + deviations × σ,
-    /// min_events)`; a drop at most `min(median ÷ factor, median − deviations × σ)` from a service
-    /// whose median is at least `min_events`, and no silence that absence already reports.
+    /// volume: lane 0 spike, lane 1 drop. Counts are divided by the fleet's load factor `load`
+    /// (see `loadFactor`) before anything is compared or kept: a wave of load that every service
+    /// rides leaves them unchanged, and the baseline does not drift with it. Value: the step's
+    /// load-adjusted events. Baseline: their median over `baseline`, with a robust spread
+    /// σ = max(1.4826 × MAD, √median) (the square root is the Poisson spread, which keeps a very
+    /// regular service from firing on a handful of lines). A spike needs at least
+    /// `max(median × factor, median + deviations × σ, min_events)`; a drop at most
+    /// `min(median ÷ factor, median − deviations × σ)` from a service whose median is at least
+    /// `min_events`, and no silence that absence already reports.
     func measureVolume(_ p: DetectorParams, _ service: ServiceWindow, step: Int64, history: BaselineHistory,
-                       resolveSteps: Int, silent: Bool, severity: Severity) -> [Measurement?] {
+                       resolveSteps: Int, silent: Bool, severity: Severity, load: Double) -> [Measurement?] {
         let warm = history.coverage(at: step - 1) >= Int(p.warmup / rules.window.step)
         let median = warm ? history.median(at: step - 1) : nil
         let own = service.sums(endingAt: step, count: 1)
-        let value = Double(own.requests)
+        let value = Double(own.requests) / load
         let recent = service.sums(endingAt: step, count: resolveSteps)
-        let recentMean = Double(recent.requests) / Double(resolveSteps)
+        let recentMean = Double(recent.requests) / Double(resolveSteps) / load
         let sums = service.sums(endingAt: step, count: windowSteps)
         var spike: Measurement?, drop: Measurement?
         let center = median ?? 0
         let mad = median.flatMap { history.medianAbsoluteDeviation(at: step - 1, around: $0) } ?? 0
         let sigma = max(1.4826 * mad, center.squareRoot())
-        let extra: [(name: String, value: Double?)] = [("baseline_mad", median == nil ? nil : mad)]
+        let extra: [(name: String, value: Double?)] = [("baseline_mad", median == nil ? nil : mad), ("fleet_load_factor", load),
+                                                       ("expected_events", median.map { $0 * load })]
         if p.direction != .drop {
             let threshold = max(center * p.factor, center + p.deviations * sigma, Double(p.minEvents))
             spike = Measurement(value: value, baseline: median, threshold: threshold,
@@ -38,6 +42,29 @@ extension DetectorEngine {
                                recentValue: recentMean, recentSums: recent, recentSteps: resolveSteps, extra: extra)
         }
         return [spike, drop]
+    }
+
+    /// The fleet's load on `step` against its usual level: the median, over the services logging
+    /// lately whose usual load-adjusted count (the first volume detector's median) is at least 5
+    /// events, of their count on the step ÷ that usual count. The median is robust: one service
+    /// spiking or falling silent does not move it. 1 with fewer than three such services (a single
+    /// service's own volume is then judged against its own median alone) or without a volume detector.
+    func loadFactor(_ services: [ServiceWindow], step: Int64) -> Double {
+        guard let r = rules.detectors.firstIndex(where: { $0.type == .volume }) else { return 1 }
+        var ratios: [Double] = []
+        for service in services where service.lastEventStep != .min && step - service.lastEventStep < Int64(windowSteps) {
+            let history = service.detectors[r].history
+            let p = rules.params(rules.detectors[r], service: service.name)
+            guard history.coverage(at: step - 1) >= Int(p.warmup / rules.window.step),
+                  let usual = history.median(at: step - 1), usual >= 5 else { continue }
+            ratios.append(Double(service.bucket(at: step)?.requests ?? 0) / usual)
+        }
+        guard ratios.count >= 3 else { return 1 }
+        ratios.sort()
+        let mid = ratios.count / 2
+        let median = ratios.count % 2 == 1 ? ratios[mid] : (ratios[mid - 1] + ratios[mid]) / 2
+        // A fleet-wide outage (median 0) is not load: leave the counts as they are.
+        return median > 0.05 ? median : 1
     }
 
     /// burn_rate, one window pair: burn rate = error ratio ÷ (1 − objective) over the long and the

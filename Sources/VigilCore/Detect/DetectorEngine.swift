@@ -92,7 +92,8 @@ struct DetectorEngine {
     }
 
     /// Evaluates step `step` (now closed) for `service`; records go to `emit` in rule order.
-    func evaluate(_ service: ServiceWindow, step: Int64, emit: (Record) -> Void) {
+    /// `load`: the fleet's load factor on the step (`loadFactor`), which volume divides by.
+    func evaluate(_ service: ServiceWindow, step: Int64, load: Double = 1, emit: (Record) -> Void) {
         // A service with nothing in its window and nothing open or pending has nothing to decide.
         if step - service.lastEventStep >= Int64(windowSteps), !service.anyDetectorActive { return }
         if let novelty, let rule = rules.detectors.first(where: { $0.type == .novelty && rules.isEnabled($0, service: service.name) }) {
@@ -111,7 +112,7 @@ struct DetectorEngine {
                 let own = service.sums(endingAt: step, count: 1)
                 state.slo!.add(step: step, requests: own.requests, errors: own.errors)
             }
-            let lanes = measureLanes(rule, p, service, step: step, state: state, resolveSteps: resolveSteps)
+            let lanes = measureLanes(rule, p, service, step: step, state: state, resolveSteps: resolveSteps, load: load)
             for (lane, measured) in lanes.enumerated() {
                 guard var m = measured else { continue }
                 var machine = state.machines[lane]
@@ -150,7 +151,8 @@ struct DetectorEngine {
                     emit(opened)
                     if rule.type == .novelty {
                         novelty?.link(incident: open.incidentId, service, detectedAt: (step + 1) * stepMs, emit: emit)
-                    } else {
+                    } else if open.severity != .info {
+                        // Informational incidents (volume by default) are not problems to manage.
                         let template = service.dominantTemplate(endingAt: step, count: windowSteps).flatMap { novelty?.template($0) }
                         recurrence?.opened(opened, rule: rule, alertname: alertname, service: service, step: step, windowSteps: windowSteps,
                                            template: template, detectedAt: (step + 1) * stepMs, emit: emit)
@@ -186,11 +188,11 @@ struct DetectorEngine {
     /// The measurement of each lane; nil for a lane not evaluated (a volume direction turned off,
     /// a burn rate without objective).
     private func measureLanes(_ rule: DetectorRule, _ p: DetectorParams, _ service: ServiceWindow, step: Int64,
-                              state: DetectorState, resolveSteps: Int) -> [Measurement?] {
+                              state: DetectorState, resolveSteps: Int, load: Double) -> [Measurement?] {
         switch rule.type {
         case .volume:
             return measureVolume(p, service, step: step, history: state.history, resolveSteps: resolveSteps,
-                                 silent: silenceActive(service), severity: rule.severity)
+                                 silent: silenceActive(service), severity: rule.severity, load: load)
         case .burnRate:
             guard let slo = state.slo, let objective = p.objective else { return [] }
             return BurnRateWindow.all.map { measureBurn($0, p, objective: objective, slo: slo, service, step: step) }
@@ -212,39 +214,12 @@ struct DetectorEngine {
                          history: BaselineHistory, resolveSteps: Int, firing: Bool) -> Measurement {
         let warm = history.coverage(at: step - 1) >= Int(p.warmup / rules.window.step)
         switch rule.type {
-        case .errorRatio:
-            let sums = service.sums(endingAt: step, count: windowSteps)
-            let baseline = warm ? history.ratio(at: step - 1) ?? 0 : nil
-            let threshold = max(p.floor, (baseline ?? 0) * p.factor + p.minDelta)
-            let ratio = sums.requests >= p.minEvents ? sums.errorRatio : nil
-            let recent = service.sums(endingAt: step, count: resolveSteps)
-            let clear = recent.requests > 0 && (recent.errorRatio ?? 0) < threshold * p.resolveBelow
-            let own = service.sums(endingAt: step, count: 1)
-            return Measurement(value: ratio, baseline: baseline, threshold: threshold,
-                               holds: baseline != nil && (ratio ?? 0) >= threshold && ratio != nil, clear: clear,
-                               severity: severity(rule, p, value: ratio ?? 0, baseline: baseline ?? 0),
-                               historyValue: Double(own.errors), historyWeight: own.requests, sums: sums,
-                               recentValue: recent.errorRatio, recentSums: recent, recentSteps: resolveSteps)
-        case .latency:
-            let q = p.percentile / 100
-            let sums = service.sums(endingAt: step, count: windowSteps, latencyAtLeast: p.minEvents)
-            let baseline = warm ? history.median(at: step - 1) : nil
-            let threshold = max(p.floorMs, (baseline ?? 0) * p.factor)
-            let count = sums.latencyCount
-            let value = count >= p.minEvents ? sums.latency?.quantile(q) : nil
-            // Only a firing incident asks whether the recent steps are clear.
-            let recent = service.sums(endingAt: step, count: resolveSteps, latencyAtLeast: firing ? 1 : .max)
-            let recentValue = recent.latency?.quantile(q)
-            let clear = recentValue.map { $0 < threshold * p.resolveBelow } ?? false
-            // History: this step's own percentile, when the step has enough values to mean something.
-            let minimumOwn = max(5, p.minEvents / max(1, windowSteps))
-            let own = service.sums(endingAt: step, count: 1, latencyAtLeast: minimumOwn)
-            let enough = own.latencyCount >= minimumOwn
-            return Measurement(value: value, baseline: baseline, threshold: threshold,
-                               holds: baseline != nil && value != nil && value! >= threshold, clear: clear,
-                               severity: severity(rule, p, value: value ?? 0, baseline: baseline ?? 0),
-                               historyValue: enough ? own.latency!.quantile(q)! : 0, historyWeight: enough ? 1 : 0, sums: sums,
-                               recentValue: recentValue, recentSums: recent, recentSteps: resolveSteps)
+        case .errorRatio, .latency:
+            var m = rule.type == .errorRatio
+                ? measureErrorRatio(p, service, step: step, history: history, resolveSteps: resolveSteps, warm: warm)
+                : measureLatency(p, service, step: step, history: history, resolveSteps: resolveSteps, warm: warm, firing: firing)
+            m.severity = severity(rule, p, value: m.value ?? 0, baseline: m.baseline ?? 0)
+            return m
         case .novelty:
             // Value: lines of new templates in the window; it clears once none came for `resolve_for`.
             let sums = service.sums(endingAt: step, count: windowSteps)

@@ -155,35 +155,45 @@ problem_recurrence = 2
 problem_expiry = 7d
 
 [detector error_ratio]
-# Error-ratio spike against the service's own baseline.
+# Error-ratio rise against the service's own baseline, opened on evidence and a material effect:
+# over the trailing 1 … 5 steps, the errors must be beyond chance (one-sided p-value below
+# `significance` against the baseline ratio, allowing for the baseline's own uncertainty and for
+# errors that come in clumps) and the ratio at least `factor` × baseline and baseline + `min_delta`.
 type = error_ratio
 alertname = ErrorRatioHigh
 severity = error
 tier = L2
-floor = 5%
-factor = 3
-min_delta = 2%
+significance = 1e-6
+factor = 1.5
+min_delta = 0.5%
+floor = 0%
 min_events = 20
-for = 2m
+min_errors = 5
+for = 1m
 resolve_for = 3m
-resolve_below = 0.5
+resolve_below = 0.8
 baseline = 1h
 warmup = 10m
 critical_at = 25%
 
 [detector latency]
-# Latency-percentile regression against the service's own baseline.
+# Latency-percentile regression against the service's own baseline, by distribution shift: over
+# the trailing 1 … 5 steps, more values lie above the baseline percentile than chance allows
+# (binomial exceedance test at `significance`), and the percentile is at least `factor` × baseline
+# and baseline + `min_delta_ms`.
 type = latency
 alertname = LatencyHigh
 severity = warning
 tier = L2
 percentile = 95
-floor_ms = 200
-factor = 2
+significance = 1e-6
+factor = 1.2
+min_delta_ms = 5
+floor_ms = 0
 min_events = 20
-for = 2m
+for = 1m
 resolve_for = 3m
-resolve_below = 0.8
+resolve_below = 0.95
 baseline = 1h
 warmup = 10m
 critical_factor = 5
@@ -215,12 +225,15 @@ baseline = 1h
 warmup = 10m
 
 [detector volume]
-# Events per step far above (VolumeSpike) or below (VolumeDrop) the service's own median; a drop
-# to silence is left to absence.
+# Events per step far above (VolumeSpike) or below (VolumeDrop) what the shared load predicts for
+# the service: each step's count is divided by the fleet's load factor (the median, over the
+# services, of their count against their own usual count), so a load wave that every service
+# rides is not an anomaly; a service that departs from it is. Informational (severity info, not
+# paged) unless a rule says otherwise. A drop to silence is left to absence.
 type = volume
 alertname = VolumeSpike
 drop_alertname = VolumeDrop
-severity = warning
+severity = info
 tier = L2
 direction = both
 factor = 3

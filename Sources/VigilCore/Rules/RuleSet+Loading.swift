@@ -244,12 +244,13 @@ extension RuleSet {
         switch type {
         case .errorRatio, .latency:
             common = ["factor", "min_events", "for", "resolve_for", "resolve_below", "baseline", "warmup"]
-            specific = type == .errorRatio ? ["floor", "min_delta", "critical_at"] : ["percentile", "floor_ms", "critical_factor"]
+            specific = type == .errorRatio ? ["floor", "min_delta", "critical_at", "significance", "min_errors"]
+                : ["percentile", "floor_ms", "critical_factor", "significance", "min_delta_ms"]
         case .novelty: common = ["min_events", "for", "resolve_for"]; specific = ["candidate_min"]
         case .absence: common = ["min_events", "for", "resolve_for", "resolve_below", "baseline", "warmup"]; specific = ["below"]
         case .volume:
             common = ["factor", "min_events", "for", "resolve_for", "resolve_below", "baseline", "warmup"]
-            specific = ["deviations", "direction", "drop_alertname"]
+            specific = ["deviations", "direction", "drop_alertname", "significance"]
         case .burnRate: common = ["min_events", "resolve_below"]; specific = ["objective"]
         }
         guard common.contains(key.value) || specific.contains(key.value) else {
@@ -276,6 +277,12 @@ extension RuleSet {
         case "candidate_min": if let v = number(value, &d) { p.candidateMin = max(1, Int(v)) }
         case "below": if let v = number(value, &d) { p.below = v }
         case "deviations": if let v = number(value, &d) { p.deviations = v }
+        case "significance":
+            guard let v = number(value, &d) else { return }
+            guard v > 0, v < 0.5 else { d.append(value.diagnostic("significance must be a p-value above 0 and below 0.5 (e.g. 1e-6)")); return }
+            p.significance = v
+        case "min_errors": if let v = number(value, &d) { p.minErrors = Int(v) }
+        case "min_delta_ms": if let v = number(value, &d) { p.minDeltaMs = v }
         case "direction":
             guard let v = VolumeDirection(rawValue: value.value) else { d.append(value.diagnostic("direction must be both, spike or drop")); return }
             p.direction = v

@@ -46,11 +46,12 @@ public enum VolumeDirection: String, Sendable, CaseIterable { case both, spike, 
 
 /// Tunables of one detector; each detector reads the fields documented for it in `Rules/README.md`.
 public struct DetectorParams: Sendable, Equatable {
-    /// error_ratio: lowest window error ratio that can open an incident, whatever the baseline.
+    /// error_ratio: lowest error ratio that can open an incident, whatever the baseline.
     public var floor = 0.05
-    /// Multiplier on the baseline (ratio or latency) that the window must reach.
+    /// Multiplier on the baseline (ratio, latency percentile or volume) that is a material change.
     public var factor = 3.0
-    /// error_ratio: added to `baseline × factor`, so a near-zero baseline needs a real rise.
+    /// error_ratio: the ratio must also rise this much above the baseline (percentage points), so
+    /// a near-zero baseline needs a real rise.
     public var minDelta = 0.02
     /// Fewest events in the window for an evaluation to count at all.
     public var minEvents = 20
@@ -80,6 +81,16 @@ public struct DetectorParams: Sendable, Equatable {
     public var deviations = 3.0
     /// volume: spikes, drops or both.
     public var direction = VolumeDirection.both
+    /// error_ratio, latency, volume: the one-sided p-value the excess must reach to count as
+    /// evidence (not chance). 1e-6 keeps hundreds of services × 1,440 steps a day quiet.
+    public var significance = 1e-6 { didSet { zThreshold = Significance.z(forUpperTail: significance) } }
+    /// The one-sided z score of `significance`, computed when it is set (not at every step).
+    public private(set) var zThreshold = DetectorParams.defaultZ
+    static let defaultZ = Significance.z(forUpperTail: 1e-6)
+    /// error_ratio: fewest errors in the span judged (a handful on a quiet service is no incident).
+    public var minErrors = 5
+    /// latency: the percentile must also rise by at least this many milliseconds.
+    public var minDeltaMs = 5.0
     /// burn_rate: the service's objective, the share of good (non-error) events (`99.9%` → 0.999);
     /// nil means no objective, and the detector stays silent for the service.
     public var objective: Double? = nil
@@ -89,8 +100,8 @@ public struct DetectorParams: Sendable, Equatable {
     public static func defaults(for type: DetectorType) -> DetectorParams {
         var p = DetectorParams()
         switch type {
-        case .errorRatio: break
-        case .latency: p.factor = 2; p.resolveBelow = 0.8
+        case .errorRatio: p.floor = 0; p.factor = 1.5; p.minDelta = 0.005; p.holdFor = 60_000; p.resolveBelow = 0.8
+        case .latency: p.factor = 1.2; p.floorMs = 0; p.resolveBelow = 0.95; p.holdFor = 60_000
         case .novelty: p.minEvents = 10; p.holdFor = 60_000; p.resolveFor = 300_000
         case .absence: p.minEvents = 10; p.resolveBelow = 0.5
         case .volume: p.minEvents = 10; p.resolveBelow = 0.5
