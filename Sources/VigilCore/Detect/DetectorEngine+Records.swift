@@ -13,7 +13,7 @@ extension DetectorEngine {
                        status: event == .resolved ? "resolved" : "firing",
                        // A resolution keeps the severity the incident last had: the quiet span that
                        // resolved it says nothing about how bad it was (and Alertmanager keys on it).
-                       severity: event == .resolved ? open.severity : m.severity, summary: "",
+                       severity: event == .resolved ? open.severity : maxSeverity(m.severity, open.foldedSeverity), summary: "",
                        rule: .init(id: rule.id, alertname: alertname, detector: rule.type.rawValue, threshold: open.threshold),
                        labels: labels, startedAt: open.startedStep * stepMs, detectedAt: (open.detectedStep + 1) * stepMs,
                        tier: rule.tier)
@@ -88,6 +88,7 @@ extension DetectorEngine {
         }
         if rule.type == .errorRatio || rule.type == .latency, event != .resolved { r.metrics += m.extra }
         r.changeIds = open.changeIds
+        if open.signals.count > 1 { r.signals = open.signals }
         if event != .resolved, let note = open.changeNote { r.summary += " — " + note }
         return r
     }

@@ -100,6 +100,9 @@ struct DetectorEngine {
             novelty.evaluate(service, step: step, candidateMin: rules.params(rule, service: service.name).candidateMin,
                              detectedAt: (step + 1) * rules.window.step, changes: changes, emit: emit)
         }
+        // Measurements of the lanes already decided on this step, for a host incident that a later
+        // lane folds into (its `updated` record is written at once, with the host's own figures).
+        var decided: [LaneKey: (rule: DetectorRule, p: DetectorParams, m: Measurement)] = [:]
         for r in order {
             let rule = rules.detectors[r]
             guard rules.isEnabled(rule, service: service.name) else { continue }
@@ -128,14 +131,23 @@ struct DetectorEngine {
                         let grows = rule.type != .absence && rule.type != .burnRate && !(rule.type == .volume && lane == 1)
                         escalated = grows && (value >= open.lastReported * 1.5 || rank(m.severity) > rank(open.severity))
                     }
+                    // One cause, one incident: it stays open while a symptom folded into it lasts.
+                    if open.foldedInto == nil, foldedLaneFiring(into: open.incidentId, service, current: r, state: state) { m.clear = false }
                 }
                 let previous = machine
                 let transition = machine.evaluate(step: step, holds: m.holds, clear: m.clear, holdSteps: holdSteps,
                                                   resolveSteps: resolveSteps, windowSteps: windowSteps, escalated: escalated)
                 let (alertname, labels) = identity(rule, lane: lane, service: service.name)
+                let key = LaneKey(rule: r, lane: lane)
                 switch transition {
                 case .none:
-                    break
+                    // A symptom was folded in since the last record: say so.
+                    if case .firing(var open) = machine.phase, open.foldedInto == nil, open.signalsChanged {
+                        open.seq += 1
+                        open.signalsChanged = false
+                        machine.phase = .firing(open)
+                        emit(record(.updated, rule, p, service, step: step, open: open, m: m, alertname: alertname, labels: labels))
+                    }
                 case .open(let startedStep):
                     let dedupKey = RecordIds.dedupKey(ruleId: rule.id, labels: labels)
                     let startedAt = startedStep * stepMs
@@ -146,8 +158,21 @@ struct DetectorEngine {
                     let linked = changes.linked(to: service.name, startingAt: startedAt)
                     open.changeIds = linked.map(\.id)
                     open.changeNote = ChangeLog.phrase(linked, start: startedAt)
-                    machine.phase = .firing(open)
                     let opened = record(.opened, rule, p, service, step: step, open: open, m: m, alertname: alertname, labels: labels)
+                    let signal = Record.Signal(detector: rule.type.rawValue, ruleId: rule.id, startedAt: startedAt, endedAt: nil,
+                                               summary: opened.summary, metricNames: opened.metrics.map(\.name),
+                                               metricValues: opened.metrics.map(\.value))
+                    if m.severity != .info, let host = host(for: key, service, current: r, state: state) {
+                        open.foldedInto = fold(signal, severity: m.severity, changeIds: open.changeIds, into: host, service, current: r, state: &state,
+                                               step: step, decided: decided, emit: emit)
+                        machine.phase = .firing(open)
+                        if rule.type == .novelty, let hostId = open.foldedInto {
+                            novelty?.link(incident: hostId, service, detectedAt: (step + 1) * stepMs, emit: emit)
+                        }
+                        break
+                    }
+                    open.signals = [signal]
+                    machine.phase = .firing(open)
                     emit(opened)
                     if rule.type == .novelty {
                         novelty?.link(incident: open.incidentId, service, detectedAt: (step + 1) * stepMs, emit: emit)
@@ -160,15 +185,27 @@ struct DetectorEngine {
                 case .update:
                     guard case .firing(var open) = machine.phase else { break }
                     open.seq += 1
-                    open.severity = m.severity
+                    open.severity = maxSeverity(m.severity, open.foldedSeverity)
                     open.lastReported = m.value ?? open.lastReported
                     open.peak = max(open.peak, m.value ?? 0)
+                    open.signalsChanged = false
                     machine.phase = .firing(open)
+                    // A folded lane's growth is the host's business only when it raises the severity.
+                    if let hostId = open.foldedInto {
+                        raiseHost(hostId, to: m.severity, service, current: r, state: &state, step: step, decided: decided, emit: emit)
+                        break
+                    }
                     emit(record(.updated, rule, p, service, step: step, open: open, m: m, alertname: alertname, labels: labels))
                 case .resolve(let endedStep):
                     // The machine has already gone inactive; the open incident is in the old phase.
                     if case .firing(var open) = previous.phase {
+                        if let hostId = open.foldedInto {
+                            endSignal(in: hostId, ruleId: rule.id, startedAt: open.startedStep * stepMs, endedAt: endedStep * stepMs,
+                                      service, current: r, state: &state)
+                            break
+                        }
                         open.seq += 1
+                        if !open.signals.isEmpty { open.signals[0].endedAt = endedStep * stepMs }
                         var resolved = record(.resolved, rule, p, service, step: step, open: open, m: m, alertname: alertname, labels: labels)
                         resolved.endedAt = endedStep * stepMs
                         emit(resolved)
@@ -176,6 +213,7 @@ struct DetectorEngine {
                     }
                 }
                 state.machines[lane] = machine
+                decided[key] = (rule, p, m)
             }
             // Steps during which an incident is open are not added: it must not raise its own bar.
             if let m = lanes.first(where: { $0 != nil }) ?? nil, !state.machines.contains(where: { $0.isFiring }), m.historyWeight > 0 {
@@ -255,7 +293,7 @@ struct DetectorEngine {
         }
     }
 
-    private func rank(_ s: Severity) -> Int {
+    func rank(_ s: Severity) -> Int {
         switch s { case .info: 0; case .warning: 1; case .error: 2; case .critical: 3 }
     }
 }

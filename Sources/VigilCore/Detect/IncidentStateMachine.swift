@@ -17,6 +17,16 @@ struct IncidentStateMachine: Codable {
         /// Changes of the service linked at opening (SPEC `change_ids`), and the phrase saying so.
         var changeIds: [String] = []
         var changeNote: String? = nil
+        /// Set on a lane whose condition was folded into another lane's incident (same service,
+        /// overlapping time): that incident's id. Such a lane writes no records of its own.
+        var foldedInto: String? = nil
+        /// The host incident's symptoms: its own opening first, then each folded lane's.
+        var signals: [Record.Signal] = []
+        /// A signal was added or changed since the host's last record: its next evaluation writes
+        /// an `updated` record even without growth.
+        var signalsChanged = false
+        /// The worst severity among the folded symptoms: the host's records never say less.
+        var foldedSeverity: Severity? = nil
     }
 
     enum Phase: Codable {

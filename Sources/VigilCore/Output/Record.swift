@@ -15,7 +15,21 @@ public struct Evidence: Sendable, Equatable {
 /// candidate or a change. Optional fields are omitted from the JSON when nil or empty.
 public struct Record: Sendable, Equatable {
     public enum Kind: String, Sendable { case incident, problemCandidate = "problem_candidate", change }
-    public enum Event: String, Sendable { case opened, updated, resolved, detected, expired }
+    public enum Event: String, Sendable { case opened, updated, resolved, detected, expired, verified }
+
+    /// One symptom of an incident's cause (SPEC "one cause, one incident"): the detector that
+    /// opened it, or one folded into it.
+    public struct Signal: Sendable, Equatable, Codable {
+        public var detector: String
+        public var ruleId: String
+        public var startedAt: EventTime
+        public var endedAt: EventTime?
+        public var summary: String
+        public var metricNames: [String] = []
+        public var metricValues: [Double?] = []
+    }
+
+    public enum Verdict: String, Sendable { case healthy, degraded, inconclusive }
 
     public struct Rule: Sendable, Equatable {
         public var id: String
@@ -53,6 +67,11 @@ public struct Record: Sendable, Equatable {
     public var signature: String?
     public var count: Int?
     public var relatedIncidentIds: [String] = []
+    /// Incidents: every symptom folded into this one cause, the opening detector first (written
+    /// once a second detector was folded in).
+    public var signals: [Signal] = []
+    /// Changes, event `verified`.
+    public var verdict: Verdict?
     /// Wall-clock time the record was written; live mode only (replay output stays deterministic).
     public var emittedAt: EventTime?
 

@@ -61,6 +61,12 @@ public enum RecordEncoder {
             for id in r.changeIds { w.string(id) }
             w.endArray()
         }
+        if let verdict = r.verdict { w.key("verdict"); w.string(verdict.rawValue) }
+        if !r.signals.isEmpty {
+            w.key("signals"); w.beginArray()
+            for signal in r.signals.prefix(16) { encode(signal, &w) }
+            w.endArray()
+        }
         if !r.evidence.isEmpty {
             w.key("evidence"); w.beginArray()
             for e in r.evidence.prefix(10) { encode(e, &w) }
@@ -69,6 +75,21 @@ public enum RecordEncoder {
         w.endObject()
         w.newline()
         return w.bytes
+    }
+
+    private static func encode(_ s: Record.Signal, _ w: inout JSONWriter) {
+        w.beginObject()
+        w.key("detector"); w.string(s.detector)
+        w.key("rule_id"); w.string(s.ruleId)
+        w.key("started_at"); w.string(CivilTime.format(s.startedAt))
+        if let t = s.endedAt { w.key("ended_at"); w.string(CivilTime.format(t)) }
+        w.key("summary"); w.string(String(s.summary.prefix(1024)))
+        if !s.metricNames.isEmpty {
+            w.key("metrics"); w.beginObject()
+            for (name, value) in zip(s.metricNames, s.metricValues) { w.key(name); if let value { w.number(value) } else { w.null() } }
+            w.endObject()
+        }
+        w.endObject()
     }
 
     private static func encode(_ e: Evidence, _ w: inout JSONWriter) {
