@@ -36,6 +36,8 @@ public final class WindowAggregator {
     private let novelty: NoveltyTracker?
     private let recurrence: RecurrenceTracker
     private let problemExpiry: EventTime
+    /// Changes waiting for their verdict.
+    private var verifier: ChangeVerifier
 
     /// Lines dropped because their step had already been closed.
     public private(set) var lateLines = 0
@@ -49,6 +51,7 @@ public final class WindowAggregator {
     /// - Parameter novelty: templates, learned templates and problems kept from an earlier run (`--state`).
     public init(rules: RuleSet, novelty state: NoveltyState = NoveltyState(), emit: @escaping (Record) -> Void) {
         changeLog = ChangeLog(lookback: rules.window.changeLookback)
+        verifier = ChangeVerifier(rules: rules)
         changeRecognizer = ChangeRecognizer(rules: rules.changes)
         everyLineMayBeAChange = changeRecognizer.keywordSet.hasUnconditional
         novelty = rules.detectors.contains { $0.type == .novelty } ? NoveltyTracker(rules: rules, state: state) : nil
@@ -183,6 +186,7 @@ public final class WindowAggregator {
     public func addChange(_ change: ChangeEvent) {
         changeLog.add(change)
         emit(change.record)
+        verifier.add(change, service: sortedServices.first { $0.name == change.service }, step: stepOf(change.time))
     }
 
     /// SIGHUP: swaps in new detectors, keeping the windows and the state of every detector that
@@ -195,6 +199,9 @@ public final class WindowAggregator {
         }
         let old = engine
         engine = DetectorEngine(rules: rules, changes: changeLog, novelty: novelty, recurrence: recurrence)
+        let waiting = verifier.snapshot
+        verifier = ChangeVerifier(rules: rules)
+        verifier.restore(waiting)
         for service in services {
             var states = engine.makeStates(for: service.name)
             for (i, rule) in rules.detectors.enumerated() {
@@ -263,12 +270,26 @@ public final class WindowAggregator {
         // `evaluate` does not change the engine: one copy here, not one (retaining all its parts)
         // per service and step, which was most of the time with thousands of idle services.
         let engine = self.engine
+        let verifier = self.verifier
+        let write = self.emit
+        // Incidents opened after a change make its verdict degraded.
+        let emit: (Record) -> Void = { record in
+            if record.kind == .incident, record.event == .opened { verifier.noted(record) }
+            write(record)
+        }
+        let services = sortedServices
+        func lookup(_ name: String) -> ServiceWindow? {
+            var low = 0, high = services.count
+            while low < high { let mid = (low + high) / 2; if services[mid].name < name { low = mid + 1 } else { high = mid } }
+            return low < services.count && services[low].name == name ? services[low] : nil
+        }
         while nextStep <= last {
             if nextStep > previousData + Int64(ringSize) + 1, nextStep < newData - Int64(ringSize) {
                 nextStep = min(last, newData - Int64(ringSize))
             }
             let load = engine.loadFactor(sortedServices, step: nextStep)
             for service in sortedServices { engine.evaluate(service, step: nextStep, load: load, emit: emit) }
+            verifier.stepClosed(nextStep, lookup: lookup, emit: emit)
             expireProblems(at: (nextStep + 1) * stepMs)
             nextStep += 1
         }
@@ -307,6 +328,7 @@ public struct AggregatorSnapshot: Codable, Sendable {
     var novelty: NoveltyTracker.Snapshot?
     var recurrence: RecurrenceTracker.Snapshot
     var changes: [String: [ChangeEvent]]
+    var verifications: [ChangeVerifier.Pending]
 }
 
 extension WindowAggregator {
@@ -324,7 +346,7 @@ extension WindowAggregator {
                                   detectorKeys: engine.rules.detectors.map(Self.detectorKey), maxTs: maxTs, nextStep: nextStep,
                                   lateLines: lateLines, overflowEvents: overflowEvents, overflowId: overflowId, serviceKeys: keys,
                                   services: serviceData, problems: registry.snapshots, novelty: noveltyData,
-                                  recurrence: recurrenceData, changes: changeLog.snapshot)
+                                  recurrence: recurrenceData, changes: changeLog.snapshot, verifications: verifier.snapshot)
     }
 
     /// Continues from `snapshot` (a fresh aggregator only). Detector states are matched to the
@@ -342,6 +364,7 @@ extension WindowAggregator {
         }
         try recurrence.restore(s.recurrence, registry: registry)
         changeLog.restore(s.changes)
+        verifier.restore(s.verifications)
         let rules = engine.rules
         let oldIndex = Dictionary(s.detectorKeys.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         for (i, saved) in s.services.enumerated() {

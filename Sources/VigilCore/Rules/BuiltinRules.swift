@@ -150,6 +150,7 @@ step = 1m
 lateness = 1m
 max_jump = 1h
 change_lookback = 30m
+change_verify = 15m
 learning = 30m
 problem_recurrence = 2
 problem_expiry = 7d

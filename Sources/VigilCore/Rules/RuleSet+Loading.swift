@@ -91,13 +91,14 @@ extension RuleSet {
                     if n >= 1 { window.maxServices = Int(n) } else { diagnostics.append(value.diagnostic("max_services must be at least 1")) }
                 }
             case "change_lookback": if let d = Self.duration(value, &diagnostics, allowZero: true) { window.changeLookback = d }
+            case "change_verify": if let d = Self.duration(value, &diagnostics, allowZero: true) { window.changeVerify = d }
             case "learning": if let d = Self.duration(value, &diagnostics, allowZero: true) { window.learning = d }
             case "problem_recurrence":
                 if let n = Self.number(value, &diagnostics) {
                     if n >= 1 { window.problemRecurrence = Int(n) } else { diagnostics.append(value.diagnostic("problem_recurrence must be at least 1")) }
                 }
             case "problem_expiry": if let d = Self.duration(value, &diagnostics) { window.problemExpiry = d }
-            default: diagnostics.append(key.diagnostic("unknown key '\(key.value)' in [defaults] (expected window, step, lateness, max_jump, max_services, change_lookback, learning, problem_recurrence, problem_expiry)"))
+            default: diagnostics.append(key.diagnostic("unknown key '\(key.value)' in [defaults] (expected window, step, lateness, max_jump, max_services, change_lookback, change_verify, learning, problem_recurrence, problem_expiry)"))
             }
         }
     }

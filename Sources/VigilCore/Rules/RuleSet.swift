@@ -16,6 +16,9 @@ public struct WindowConfig: Sendable, Equatable {
     public var maxServices = 10_000
     /// How far before an incident's start a change of its service is still linked to it (`change_ids`).
     public var changeLookback: EventTime = 1_800_000
+    /// How long a service is watched after each change before its verdict (`verified` record);
+    /// 0 writes none.
+    public var changeVerify: EventTime = 900_000
     /// Novelty: the first stretch of each service's event time, in which its templates are learned
     /// as normal rather than reported as new.
     public var learning: EventTime = 1_800_000

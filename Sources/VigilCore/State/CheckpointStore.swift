@@ -9,7 +9,7 @@ import Foundation
 /// the sink and tap back to those lengths and continues from there, so nothing is lost or repeated.
 public struct Checkpoint: Codable, Sendable {
     /// Bumped whenever the layout changes; an older or newer checkpoint is not used.
-    public static let currentVersion = 1
+    public static let currentVersion = 2
 
     public var version = Checkpoint.currentVersion
     public var generation: UInt64 = 0
