@@ -36,6 +36,8 @@ public final class WindowAggregator {
     private let novelty: NoveltyTracker?
     private let recurrence: RecurrenceTracker
     private let problemExpiry: EventTime
+    /// The services evaluated on a step (kept to reuse its storage).
+    private var activeBuffer: [ServiceWindow] = []
     /// Changes waiting for their verdict.
     private var verifier: ChangeVerifier
 
@@ -278,6 +280,9 @@ public final class WindowAggregator {
             write(record)
         }
         let services = sortedServices
+        let windowSteps = Int64(engine.windowSteps)
+        var active = activeBuffer
+        defer { activeBuffer = active }
         func lookup(_ name: String) -> ServiceWindow? {
             var low = 0, high = services.count
             while low < high { let mid = (low + high) / 2; if services[mid].name < name { low = mid + 1 } else { high = mid } }
@@ -287,8 +292,14 @@ public final class WindowAggregator {
             if nextStep > previousData + Int64(ringSize) + 1, nextStep < newData - Int64(ringSize) {
                 nextStep = min(last, newData - Int64(ringSize))
             }
-            let load = engine.loadFactor(sortedServices, step: nextStep)
-            for service in sortedServices { engine.evaluate(service, step: nextStep, load: load, emit: emit) }
+            // Services with nothing in their window and nothing open or pending have nothing to
+            // decide (most of a large fleet at any step): one scan finds the others.
+            active.removeAll(keepingCapacity: true)
+            for service in sortedServices where service.anyDetectorActive || service.lastEventStep > nextStep - windowSteps {
+                active.append(service)
+            }
+            let load = engine.loadFactor(active, step: nextStep)
+            for service in active { engine.evaluate(service, step: nextStep, load: load, emit: emit) }
             verifier.stepClosed(nextStep, lookup: lookup, emit: emit)
             expireProblems(at: (nextStep + 1) * stepMs)
             nextStep += 1

@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+@testable import VigilCore
+
+/// Detection an on-call engineer can trust (issue 15): evidence plus a material effect, one cause =
+/// one incident, a verdict for every change — on generated traffic with known anomalies.
+@Suite struct DetectionTrustTests {
+    static let start = LogGenerator().start
+    static func minutes(_ m: Int) -> EventTime { start + EventTime(m) * 60_000 }
+
+    /// Replays generated traffic (built-in rules) and checks every record against the schema.
+    static func replay(services: Int = 4, rate: Double, duration: EventTime = 100 * 60_000, seed: UInt64 = 1,
+                       _ anomalies: [LogGenerator.Anomaly]) throws -> [Record] {
+        var generator = LogGenerator()
+        generator.seed = seed
+        generator.serviceCount = services
+        generator.rate = rate
+        generator.duration = duration
+        generator.anomalies = anomalies
+        let dir = TestSupport.temporaryDirectory("trust\(seed)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var paths: [String] = []
+        for (name, bytes) in generator.generate() {
+            let url = dir.appendingPathComponent(name)
+            try Data(bytes).write(to: url)
+            paths.append(url.path)
+        }
+        let result = try TestSupport.replay(paths.sorted(), rules: nil)
+        #expect(try TestSupport.schemaProblems(result.jsonl) == "")
+        return result.records
+    }
+
+    static func paging(_ records: [Record]) -> [Record] {
+        records.filter { $0.kind == .incident && $0.event == .opened && $0.severity != .info }
+    }
+
+    // MARK: statistics
+
+    @Test func zScoresMatchTheNormalTail() {
+        #expect(abs(Significance.z(forUpperTail: 1e-6) - 4.7534) < 0.001)
+        #expect(abs(Significance.z(forUpperTail: 0.05) - 1.6449) < 0.001)
+        #expect(abs(Significance.upperTail(4.7534) - 1e-6) < 1e-8)
+        // Poisson deviance: 50 errors against 10 expected is overwhelming, 13 against 10 is not,
+        // 3 against 0.1 is strong but far from the 9σ that (o − e)/√e would claim.
+        #expect(Significance.poissonZ(observed: 50, expected: 10) > 8)
+        #expect(Significance.poissonZ(observed: 13, expected: 10) < 1)
+        let small = Significance.poissonZ(observed: 3, expected: 0.1)
+        #expect(small > 3 && small < 5)
+        #expect(Significance.poissonZ(observed: 2, expected: 10) < 0)
+        // Binomial exceedance: 30 % of 200 values above a p95 is a shift, 6 % is not.
+        #expect(Significance.binomialZ(successes: 60, trials: 200, p: 0.05) > 8)
+        #expect(Significance.binomialZ(successes: 12, trials: 200, p: 0.05) < 1)
+    }
+
+    @Test func newDetectorKeysAreValidatedWithTheirPosition() throws {
+        let bad = """
+            [detector error_ratio]
+            type = error_ratio
+            significance = 2
+            min_errors = x
+            """
+        #expect(throws: RuleSetError.self) { try RuleSet.load(files: [("d.rules", bad)]) }
+        do {
+            _ = try RuleSet.load(files: [("d.rules", bad)])
+        } catch let error as RuleSetError {
+            let lines = error.diagnostics.map(\.description)
+            #expect(lines.contains { $0.hasPrefix("d.rules:3:16:") && $0.contains("significance") })
+            #expect(lines.contains { $0.hasPrefix("d.rules:4:14:") })
+        }
+        let good = try RuleSet.load(files: [("d.rules", "[detector e]\ntype = error_ratio\nsignificance = 1e-4\n[defaults]\nchange_verify = 20m\n")])
+        #expect(abs(good.detectors[0].params.zThreshold - 3.719) < 0.001)
+        #expect(good.window.changeVerify == 1_200_000)
+    }
+
+    // MARK: error ratio
+
+    /// catalog's baseline is 0.8 %; 5× for 8 minutes at ~960 events a minute is found within
+    /// 3 minutes, and nothing else pages.
+    @Test func fiveFoldErrorRiseFromUnderOnePercentIsFoundWithinThreeMinutes() throws {
+        let records = try Self.replay(rate: 16, [.init(kind: .errorBurst, service: "catalog", start: Self.minutes(60), duration: 8 * 60_000, intensity: 0.04)])
+        let pages = Self.paging(records)
+        #expect(pages.map { "\($0.labels["alertname"]!) \($0.labels["service"]!)" } == ["ErrorRatioHigh catalog"])
+        if let page = pages.first {
+            #expect(page.detectedAt! - Self.minutes(60) <= 3 * 60_000)
+            #expect(page.metrics.contains { $0.name == "p_value" && ($0.value ?? 1) < 1e-6 })
+        }
+    }
+
+    /// Three errors in half a minute on a service logging a dozen lines a minute: no incident.
+    @Test func aHandfulOfErrorsOnAQuietServiceIsNoIncident() throws {
+        let records = try Self.replay(rate: 0.2, [.init(kind: .errorBurst, service: "cart", start: Self.minutes(60), duration: 20_000, intensity: 0.6)])
+        #expect(Self.paging(records).isEmpty)
+    }
+
+    // MARK: latency and changes
+
+    /// A 1.5× p95 rise right after a deploy at ~240 events a minute: a latency incident within
+    /// 5 minutes that lists the deploy, and the deploy's verdict is degraded.
+    @Test func postDeployRegressionIsFoundAndTheDeployDegraded() throws {
+        let records = try Self.replay(rate: 4, [
+            .init(kind: .deploy, service: "payments", start: Self.minutes(60), duration: 1000, intensity: 7),
+            .init(kind: .latencyRegression, service: "payments", start: Self.minutes(60), duration: 20 * 60_000, intensity: 1.5),
+        ])
+        let pages = Self.paging(records)
+        #expect(pages.map { "\($0.labels["alertname"]!) \($0.labels["service"]!)" } == ["LatencyHigh payments"])
+        let change = records.first { $0.kind == .change && $0.event == .detected }
+        let verdict = records.first { $0.kind == .change && $0.event == .verified }
+        if let page = pages.first, let change {
+            #expect(page.detectedAt! - Self.minutes(60) <= 5 * 60_000)
+            #expect(page.changeIds == [change.changeId!])
+        }
+        #expect(verdict?.verdict == .degraded)
+        #expect(verdict?.changeId == change?.changeId)
+        #expect(verdict?.relatedIncidentIds == pages.map { $0.incidentId! })
+        #expect(verdict?.recordId != change?.recordId)
+    }
+
+    /// A deploy that changes nothing is verified healthy after `change_verify`, and pages nobody.
+    @Test func benignDeployIsVerifiedHealthy() throws {
+        let records = try Self.replay(rate: 4, [.init(kind: .deploy, service: "cart", start: Self.minutes(60), duration: 1000, intensity: 3)])
+        #expect(Self.paging(records).isEmpty)
+        let verdict = records.first { $0.kind == .change && $0.event == .verified }
+        #expect(verdict?.verdict == .healthy)
+        #expect(verdict?.detectedAt == Self.minutes(76))
+        #expect(verdict?.metrics.contains { $0.name == "error_ratio_after" && $0.value != nil } == true)
+    }
+
+    /// A deploy too close to the end of the data gets no verdict (nothing is invented).
+    @Test func aChangeWithoutItsAfterSpanHasNoVerdictYet() throws {
+        let records = try Self.replay(rate: 4, duration: 70 * 60_000, [.init(kind: .deploy, service: "cart", start: Self.minutes(62), duration: 1000, intensity: 3)])
+        #expect(records.contains { $0.kind == .change && $0.event == .detected })
+        #expect(!records.contains { $0.event == .verified })
+    }
+
+    // MARK: one cause, one incident
+
+    /// Failing requests that are also slow: one incident, the latency folded in as a signal.
+    @Test func slowFailuresAreOneIncidentWithTwoSignals() throws {
+        let records = try Self.replay(rate: 8, [
+            .init(kind: .errorBurst, service: "checkout", start: Self.minutes(60), duration: 8 * 60_000, intensity: 0.2),
+            .init(kind: .latencyRegression, service: "checkout", start: Self.minutes(60), duration: 8 * 60_000, intensity: 3),
+        ])
+        let pages = Self.paging(records)
+        #expect(pages.count == 1)
+        guard let page = pages.first else { return }
+        let later = records.filter { $0.incidentId == page.incidentId && $0.event != .opened }
+        let signals = later.last?.signals ?? []
+        #expect(Set(signals.map(\.detector)) == ["error_ratio", "latency"])
+        #expect(signals.first?.detector == page.rule?.detector)
+        #expect(later.last?.event == .resolved)
+        // Every folded signal ended before (or when) the incident did.
+        if let ended = later.last?.endedAt { #expect(signals.allSatisfy { ($0.endedAt ?? .max) <= ended }) }
+    }
+}
