@@ -59,7 +59,7 @@ def family(name, waves, anomalies=(), base_errors=None, what=""):
 
 FAMILIES = [
     family("quiet_w60", [(0.6, "40m")], what="no anomaly, waves +-60 %/40 m"),
-    family("quiet_w70_daily", [(0.7, "30m"), (0.3, "4h")], what="no anomaly, +-70 %/30 m plus a 4 h 'daily' wave"),
+    family("quiet_w70_daily", [(0.7, "30m"), (0.2, "4h")], what="no anomaly, +-70 %/30 m plus a +-20 % 4 h 'daily' wave (deepest trough: 10 % of the mean)"),
     family("burst_2x", [(0.5, "45m")], [("error_burst", "checkout", 75, 8, 0.04)], {"checkout": 0.02},
            what="error share 2 % -> 4 %, 8 min, checkout (720/min)"),
     family("burst_3x", [(0.4, "25m")], [("error_burst", "payments", 80, 8, 0.03)], {"payments": 0.01},
