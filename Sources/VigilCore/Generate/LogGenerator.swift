@@ -70,6 +70,23 @@ public struct LogGenerator {
         }
     }
 
+    /// A load wave shared by all services: their rates follow
+    /// `max(0.05, 1 + Σ amplitude·sin(2π(t − start)/period + phase))`. A daily shape is a wave
+    /// whose period is the length of the day (or of the generated period, for a compressed day).
+    public struct Wave: Sendable, Equatable {
+        /// Relative swing: 0.6 moves the rate between 40 % and 160 % of its mean.
+        public var amplitude: Double
+        public var period: EventTime
+        /// Radians, so that several waves need not peak together.
+        public var phase: Double
+
+        public init(amplitude: Double, period: EventTime, phase: Double = 0) {
+            self.amplitude = amplitude
+            self.period = period
+            self.phase = phase
+        }
+    }
+
     public var seed: UInt64 = 1
     public var start: EventTime = 1_795_687_200_000   // 2026-11-26T10:00:00Z
     public var duration: EventTime = 3_600_000
@@ -78,6 +95,14 @@ public struct LogGenerator {
     public var rate = 4.0
     public var shapes: [Shape] = Shape.mixed
     public var anomalies: [Anomaly] = []
+    /// Load waves shared by every service; none by default (a flat mean rate).
+    public var waves: [Wave] = []
+    /// Mean lines per second of some services, instead of `rate`.
+    public var serviceRates: [String: Double] = [:]
+    /// Baseline error share of some services, instead of their default profile (0.002 to 0.01).
+    public var baseErrors: [String: Double] = [:]
+    /// Median latency in ms of some services, instead of their default profile (15 to 74 ms).
+    public var baseLatencies: [String: Double] = [:]
     /// When set, every line goes to this one file (in event-time order) instead of one file per shape.
     public var combinedFileName: String? = nil
 
@@ -93,16 +118,51 @@ public struct LogGenerator {
     /// The shape of service `i`: services are dealt round-robin over the shapes.
     public func shape(ofService i: Int) -> Shape { shapes[i % shapes.count] }
 
+    /// True when an option beyond the original ones shapes the traffic: only then does the ground
+    /// truth carry them, so that files generated without them keep their bytes.
+    var hasTrafficShape: Bool { !waves.isEmpty || !serviceRates.isEmpty || !baseErrors.isEmpty || !baseLatencies.isEmpty }
+
+    /// The factor the waves apply to every service's rate at `ts`.
+    public func loadFactor(at ts: EventTime) -> Double {
+        var factor = 1.0
+        for w in waves { factor += w.amplitude * sin(2 * .pi * Double(ts - start) / Double(w.period) + w.phase) }
+        return max(0.05, factor)
+    }
+
+    /// The largest value `loadFactor` can take: the rate at which thinning draws candidates.
+    var peakLoadFactor: Double { max(0.05, 1 + waves.reduce(0) { $0 + abs($1.amplitude) }) }
+
+    public func meanRate(ofService name: String) -> Double { serviceRates[name] ?? rate }
+
+    /// The baseline of service `i`: its error share, median latency and line shape.
+    func profile(ofService i: Int, name: String) -> (baseError: Double, medianMs: Double, shape: Shape) {
+        (baseError: baseErrors[name] ?? 0.002 + Double(i % 5) * 0.002,
+         medianMs: baseLatencies[name] ?? 15.0 + Double((i * 37) % 60),
+         shape: shape(ofService: i))
+    }
+
     /// Generates every file: file name → bytes, each file in event-time order.
+    ///
+    /// Each service is a Poisson process. With waves its rate varies in time, so it is drawn by
+    /// thinning: candidates come at the peak rate and each is kept with probability
+    /// loadFactor(t) / peak, which gives exactly the time-varying rate. A volume anomaly multiplies
+    /// the rate evaluated at the previous line (its steps are rare enough for that to be fine).
     public func generate() -> [String: [UInt8]] {
-        var files: [String: [UInt8]] = [:]
+        // One buffer per output file, found by index rather than by hashing its name on every line.
+        let deployFile = combinedFileName ?? Shape.app.fileName
+        let fileNames = Array(Set([deployFile] + Shape.allCases.map { combinedFileName ?? $0.fileName })).sorted()
+        let slotOf = Dictionary(uniqueKeysWithValues: fileNames.enumerated().map { ($1, $0) })
+        var buffers = [[UInt8]](repeating: [], count: fileNames.count)
         var rng = SplitMix64(seed: seed)
         let names = services
-        let profiles = names.indices.map { i in
-            (baseError: 0.002 + Double(i % 5) * 0.002, medianMs: 15.0 + Double((i * 37) % 60), shape: shape(ofService: i))
-        }
+        let profiles = names.indices.map { profile(ofService: $0, name: names[$0]) }
+        let slotOfService = profiles.map { slotOf[combinedFileName ?? $0.shape.fileName]! }
+        // Without waves the peak is 1 and no acceptance number is drawn: the original stream, byte for byte.
+        let thinning = !waves.isEmpty
+        let peak = peakLoadFactor
+        let candidateRates = names.map { meanRate(ofService: $0) * peak }
         // One stream of events merged over services, 10 ms resolution.
-        var next = names.indices.map { _ in start + EventTime(rng.exponential(mean: 1000 / rate)) }
+        var next = names.indices.map { i in start + EventTime(rng.exponential(mean: 1000 / candidateRates[i])) }
         let end = start + duration
         var counter = 0
         var deploys = anomalies.filter { $0.kind == .deploy }.sorted { $0.start < $1.start }[...]
@@ -112,15 +172,16 @@ public struct LogGenerator {
             let ts = next[i]
             while let d = deploys.first, d.start <= ts, d.start < end {
                 let line = "\(CivilTime.format(d.start)) INFO [deployer] deploy service=\(d.service) version=\(d.version)\n"
-                files[combinedFileName ?? Shape.app.fileName, default: []].append(contentsOf: Array(line.utf8))
+                buffers[slotOf[deployFile]!].append(contentsOf: line.utf8)
                 deploys.removeFirst()
             }
             guard ts < end else { break }
-            var serviceRate = rate
+            var serviceRate = candidateRates[i]
             for a in anomalies where a.kind == .volume && a.service == names[i] && ts >= a.start && ts < a.start + a.duration {
                 serviceRate *= max(0.001, a.intensity)
             }
             next[i] = ts + max(1, EventTime(rng.exponential(mean: 1000 / serviceRate)))
+            if thinning && rng.unit() * peak >= loadFactor(at: ts) { continue }
             counter += 1
             let profile = profiles[i]
             var errorP = profile.baseError
@@ -140,8 +201,12 @@ public struct LogGenerator {
             let novel = novelP > 0 && !isError && rng.unit() < novelP
             let line = render(profile.shape, service: names[i], ts: ts, isError: isError, latencyMs: latencyMs, n: counter, novel: novel, rng: &rng)
             if silent { continue }
-            files[combinedFileName ?? profile.shape.fileName, default: []].append(contentsOf: line)
+            buffers[slotOfService[i]].append(contentsOf: line.utf8)
+            buffers[slotOfService[i]].append(10)
         }
+        // Only files that received a line exist, as before.
+        var files: [String: [UInt8]] = [:]
+        for (slot, bytes) in buffers.enumerated() where !bytes.isEmpty { files[fileNames[slot]] = bytes }
         return files
     }
 
@@ -164,9 +229,34 @@ public struct LogGenerator {
             w.endObject()
         }
         w.endArray()
+        if hasTrafficShape { writeTrafficShape(&w) }
         w.endObject()
         w.newline()
         return w.bytes
+    }
+
+    /// The traffic options, with every service's effective rate, error share and latency, so that a
+    /// benchmark can tell how much signal each anomaly carries.
+    private func writeTrafficShape(_ w: inout JSONWriter) {
+        w.key("waves"); w.beginArray()
+        for wave in waves {
+            w.beginObject()
+            w.key("amplitude"); w.number(wave.amplitude)
+            w.key("period_s"); w.number(Double(wave.period) / 1000)
+            w.key("phase"); w.number(wave.phase)
+            w.endObject()
+        }
+        w.endArray()
+        let names = services
+        w.key("service_rates"); w.beginObject()
+        for name in names { w.key(name); w.number(meanRate(ofService: name)) }
+        w.endObject()
+        w.key("base_errors"); w.beginObject()
+        for (i, name) in names.enumerated() { w.key(name); w.number(profile(ofService: i, name: name).baseError) }
+        w.endObject()
+        w.key("base_latencies_ms"); w.beginObject()
+        for (i, name) in names.enumerated() { w.key(name); w.number(profile(ofService: i, name: name).medianMs) }
+        w.endObject()
     }
 
     private static let okMessages = ["order created", "cart updated", "item viewed", "session refreshed", "price computed",
@@ -176,7 +266,7 @@ public struct LogGenerator {
     private static let paths = ["/api/v1/cart", "/api/v1/orders", "/api/v1/items", "/api/v1/search", "/healthz", "/api/v1/pay"]
 
     private func render(_ shape: Shape, service: String, ts: EventTime, isError: Bool, latencyMs: Double, n: Int, novel: Bool,
-                        rng: inout SplitMix64) -> [UInt8] {
+                        rng: inout SplitMix64) -> String {
         let time = CivilTime.format(ts)
         let latency = Int(latencyMs.rounded())
         var message = isError ? Self.errorMessages[rng.below(Self.errorMessages.count)] : Self.okMessages[rng.below(Self.okMessages.count)]
@@ -213,7 +303,7 @@ public struct LogGenerator {
             let stamp = time.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: ".", with: ",").replacingOccurrences(of: "Z", with: "")
             text = "\(stamp) [http-nio-8080-exec-\(1 + rng.below(8))] \(level) com.example.\(service).Handler - \(message) request_id=\(id) latency_ms=\(latency)"
         }
-        return Array(text.utf8) + [10]
+        return text
     }
 
     /// `Nov 26 10:00:00` (RFC 3164: no year, no zone).
