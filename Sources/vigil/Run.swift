@@ -260,10 +260,14 @@ struct Run: ParsableCommand {
             tapOutput?.flush()
         }
 
+        // The inputs are opened (not read) before the first commit, so that it names every file
+        // followed (RELIABILITY C6).
+        pipeline.openInputs(now: WallClock.now())
+
         // A commit: sink and tap durable first, then the checkpoint that names their lengths.
         // It fails closed (the previous one stays); failing for a minute is an I/O error (74).
         var lastCommit: EventTime = WallClock.now()
-        var committedAt: (lines: Int, records: Int64?, tap: Int64?) = (-1, nil, nil)
+        var committedAt: (lines: Int, records: Int64?, tap: Int64?, opened: Int) = (-1, nil, nil, -1)
         var failingSince: EventTime?
         var checkpointFailures = 0
         var lastCommitCost: EventTime = 0
@@ -271,13 +275,18 @@ struct Run: ParsableCommand {
         func commit(now: EventTime, force: Bool) throws {
             guard let store else { return }
             // A large state (thousands of services) costs more to write: at most 10 % of the time goes to it.
-            guard force || now - lastCommit >= max(EventTime(checkpointInterval), 10 * lastCommitCost) else { return }
+            // A file opened (or archive read) since the last commit is named soon, without waiting
+            // for the interval: rotated away while vigil is down, it is found only by its inode.
+            let opened = pipeline.inputsOpened
+            guard force || now - lastCommit >= max(EventTime(checkpointInterval), 10 * lastCommitCost)
+                    || (opened != committedAt.opened && now - lastCommit >= 10 * lastCommitCost) else { return }
             // A stalled sink has records not written yet: nothing of that may be acknowledged.
             guard output.stalled == nil, tapOutput?.stalled == nil else { return }
             lastCommit = now
             let lines = pipeline.counters.linesRead
             // Nothing new since the last commit: nothing to write (and no fsync).
-            if !force, committedAt.lines == lines, committedAt.records == output.length, committedAt.tap == tapOutput?.length { return }
+            if !force, committedAt.lines == lines, committedAt.records == output.length, committedAt.tap == tapOutput?.length,
+               committedAt.opened == opened { return }
             faults.reached(.afterSinkWrite)
             let sinkLength = output.sync()
             let tapLength = tapOutput?.sync()
@@ -290,7 +299,7 @@ struct Run: ParsableCommand {
             do {
                 defer { lastCommitCost = WallClock.now() - now }
                 try store.commit(next)
-                committedAt = (lines, sinkLength, tapLength)
+                committedAt = (lines, sinkLength, tapLength, opened)
                 committedWallTime = now
                 failingSince = nil
             } catch {

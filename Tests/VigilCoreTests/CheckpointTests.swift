@@ -18,9 +18,9 @@ import Testing
         init() { _ = FileManager.default.createFile(atPath: stderrPath, contents: nil) }
         deinit { try? FileManager.default.removeItem(at: dir) }
 
-        func start(environment: [String: String] = [:], wrapper: [String] = []) throws -> Process {
+        func start(environment: [String: String] = [:], wrapper: [String] = [], checkpointInterval: Int = 30) throws -> Process {
             let vigil = Process()
-            let arguments = ["run", "--state", state, "--tap", tap, "--sink", sink, "--poll-interval", "10", "--checkpoint-interval", "30", log]
+            let arguments = ["run", "--state", state, "--tap", tap, "--sink", sink, "--poll-interval", "10", "--checkpoint-interval", "\(checkpointInterval)", log]
             if wrapper.isEmpty {
                 vigil.executableURL = URL(fileURLWithPath: TestSupport.vigilBinary)
                 vigil.arguments = arguments
