@@ -266,27 +266,31 @@ struct Run: ParsableCommand {
 
         // A commit: sink and tap durable first, then the checkpoint that names their lengths.
         // It fails closed (the previous one stays); failing for a minute is an I/O error (74).
+        // Returns whether a checkpoint is durable now (true also when there was nothing to write).
         var lastCommit: EventTime = WallClock.now()
         var committedAt: (lines: Int, records: Int64?, tap: Int64?, opened: Int) = (-1, nil, nil, -1)
         var failingSince: EventTime?
         var checkpointFailures = 0
         var lastCommitCost: EventTime = 0
         var committedWallTime: EventTime = 0
-        func commit(now: EventTime, force: Bool) throws {
-            guard let store else { return }
+        // Whether a checkpoint is known durable (loaded at start, or committed by this run).
+        var durable = checkpoint != nil
+        @discardableResult
+        func commit(now: EventTime, force: Bool) throws -> Bool {
+            guard let store else { return true }
             // A large state (thousands of services) costs more to write: at most 10 % of the time goes to it.
             // A file opened (or archive read) since the last commit is named soon, without waiting
             // for the interval: rotated away while vigil is down, it is found only by its inode.
             let opened = pipeline.inputsOpened
             guard force || now - lastCommit >= max(EventTime(checkpointInterval), 10 * lastCommitCost)
-                    || (opened != committedAt.opened && now - lastCommit >= 10 * lastCommitCost) else { return }
+                    || (opened != committedAt.opened && now - lastCommit >= 10 * lastCommitCost) else { return false }
             // A stalled sink has records not written yet: nothing of that may be acknowledged.
-            guard output.stalled == nil, tapOutput?.stalled == nil else { return }
+            guard output.stalled == nil, tapOutput?.stalled == nil else { return false }
             lastCommit = now
             let lines = pipeline.counters.linesRead
             // Nothing new since the last commit: nothing to write (and no fsync).
             if !force, committedAt.lines == lines, committedAt.records == output.length, committedAt.tap == tapOutput?.length,
-               committedAt.opened == opened { return }
+               committedAt.opened == opened { return true }
             faults.reached(.afterSinkWrite)
             let sinkLength = output.sync()
             let tapLength = tapOutput?.sync()
@@ -302,16 +306,28 @@ struct Run: ParsableCommand {
                 committedAt = (lines, sinkLength, tapLength, opened)
                 committedWallTime = now
                 failingSince = nil
+                durable = true
+                return true
             } catch {
-                warn("checkpoint not written (the previous one stays): \(error.description)")
+                warn("checkpoint not written (\(durable ? "the previous one stays" : "none is durable yet: inputs are held until one is")): \(error.description)")
                 checkpointFailures += 1
                 let since = failingSince ?? now
                 failingSince = since
                 if now - since >= 60_000 { throw fail("checkpoints have failed for a minute: \(error.description)", Exit.io) }
+                return false
             }
         }
         // At once: a crash before the first periodic commit must still cut back what it wrote.
-        try commit(now: WallClock.now(), force: true)
+        // Nothing is read before a checkpoint is durable (RELIABILITY C7): no output may be written
+        // that no checkpoint can cut back. (A restored run's output so far is cut back by the
+        // checkpoint it was restored from.) Retried every interval (at most a second), for at
+        // most a minute.
+        while try !commit(now: WallClock.now(), force: true) {
+            if signals.pending().contains(where: { $0 != SIGHUP }) {
+                throw fail("stopped before a checkpoint could be written", Exit.io)
+            }
+            usleep(useconds_t(min(checkpointInterval, 1000)) * 1000)
+        }
 
         // Windowed quantiles merge per-step sketches: at most twice a second, not on every poll.
         var lastPublish: EventTime = 0

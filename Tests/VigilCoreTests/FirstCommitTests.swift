@@ -53,4 +53,35 @@ import Testing
         #expect(bench.stop(vigil, after: 2000) == 0, "\(bench.stderr)")
         Self.expectExactlyOnce(bench, 0..<2000, "opened after start")
     }
+
+    /// Issue 16 item 3: the directory fsync of the first commit fails once. The only checkpoint
+    /// is not deleted, nothing is read before a commit is durable, and a kill before the next
+    /// periodic commit then repeats nothing.
+    @Test func firstCommitFailingOnceRepeatsNothing() throws {
+        let bench = Bench()
+        bench.append(0..<1000)
+        var vigil = try bench.start(environment: ["VIGIL_FAULT": "dir_fsync_eio:1"], checkpointInterval: 60_000)
+        Self.kill9(vigil, bench: bench, after: 1000)
+        #expect(!bench.checkpoints().isEmpty, "a checkpoint stays")
+        vigil = try bench.start()
+        #expect(bench.stop(vigil, after: 1000) == 0, "\(bench.stderr)")
+        Self.expectExactlyOnce(bench, 0..<1000, "first commit failed once")
+    }
+
+    /// The directory fsync keeps failing: vigil writes nothing to the sink or tap (no checkpoint
+    /// could cut it back), and keeps the one checkpoint file it wrote.
+    @Test func noOutputWhileNoCheckpointIsDurable() throws {
+        let bench = Bench()
+        bench.append(0..<1000)
+        var vigil = try bench.start(environment: ["VIGIL_FAULT": "dir_fsync_eio:1-1000000"])
+        Thread.sleep(forTimeInterval: 1.5)
+        #expect(vigil.isRunning, "still retrying: \(bench.stderr)")
+        #expect(bench.seqs.isEmpty, "nothing read while no checkpoint is durable")
+        #expect(bench.checkpoints() == ["checkpoint.1"], "the only checkpoint is kept")
+        kill(vigil.processIdentifier, SIGKILL)
+        vigil.waitUntilExit()
+        vigil = try bench.start()
+        #expect(bench.stop(vigil, after: 1000) == 0, "\(bench.stderr)")
+        Self.expectExactlyOnce(bench, 0..<1000, "commits failing from the start")
+    }
 }

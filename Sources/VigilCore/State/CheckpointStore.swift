@@ -89,6 +89,8 @@ public final class CheckpointStore {
     /// Checkpoints found unusable while loading (torn, corrupt, other version), with the reason.
     public private(set) var rejected: [String] = []
     public private(set) var commits = 0
+    /// The newest generation known good: loaded, or committed with every fsync done (nil: none).
+    private var lastGood: UInt64?
 
     public init(directory: String, faults: FaultPoints = FaultPoints(nil)) throws(CheckpointError) {
         self.directory = directory
@@ -126,6 +128,7 @@ public final class CheckpointStore {
                 var checkpoint = try Self.decode(path: path)
                 checkpoint.generation = g
                 generation = g
+                lastGood = g
                 return checkpoint
             } catch {
                 rejected.append("\(path): \(error.description)")
@@ -192,11 +195,15 @@ public final class CheckpointStore {
         if synced && faults.fails(.dirFsync) { synced = false; e = EIO }
         if dir >= 0 { close(dir) }
         guard synced else {
-            // Not known to be durable: the new generation is not trusted (RELIABILITY C4).
-            unlink(final)
+            // Not known to be durable: the new generation is not trusted (RELIABILITY C4), and the
+            // caller goes on as if it had not been written. It is removed only when an earlier good
+            // one stays current; the first one is kept (RELIABILITY C7): its content is durable,
+            // only its name may not be, and without it a restart could not cut back anything.
+            if lastGood != nil { unlink(final) }
             throw CheckpointError("fsync of \(directory): \(String(cString: strerror(e)))")
         }
         generation = checkpoint.generation
+        lastGood = generation
         commits += 1
         // Keep this generation and the previous one.
         for g in generations() where g + 1 < generation { unlink("\(directory)/checkpoint.\(g)") }
