@@ -31,7 +31,9 @@ struct Run: ParsableCommand {
             in DIR/notify-tickets.json with --state DIR. See README.md, sidecar options.
             Both take http:// and https:// URLs; https verifies the certificate and host name \
             against the system store, or against --ca-file PEM (e.g. an internal CA) instead.
-            --state DIR checkpoints every --checkpoint-interval ms and at shutdown: where every \
+            --state DIR checkpoints at startup (once the inputs are opened, before a line is read; \
+            nothing is read until that checkpoint is durable), when a file is opened, every \
+            --checkpoint-interval ms and at shutdown: where every \
             file stands (inode, fingerprint of its first bytes, offset — also inside a rotated .gz), \
             the journald cursor, every window and detector state, and the committed length of the \
             sink and the tap. A restart, also after kill -9, cuts the sink and tap back to that \
