@@ -217,6 +217,24 @@ import Testing
         #expect(seqs.count == 105)
     }
 
+    /// `--sink /dev/null` and `--tap /dev/null` with `--state` (issue 16 item 4): a character device
+    /// is written but not fsynced (fsync fails on it with EINVAL) and has no length to commit.
+    @Test func characterDeviceSinkAndTapAreNotFsynced() throws {
+        let bench = Bench()
+        bench.append(0..<100)
+        // The second run continues from the checkpoint: nothing more to read.
+        for expected in [100, 0] {
+            let vigil = try LiveVigil(["--state", bench.state, "--sink", "/dev/null", "--tap", "/dev/null",
+                                       "--poll-interval", "10", "--checkpoint-interval", "30", bench.log], in: bench.dir, tap: false)
+            Thread.sleep(forTimeInterval: 0.5)
+            #expect(vigil.process.isRunning, "\(vigil.stderr)")
+            let (status, stderr) = vigil.stop()
+            #expect(status == 0, "\(stderr)")
+            #expect(stderr.contains("vigil run: \(expected) lines read"), "\(stderr)")
+        }
+        #expect(!bench.checkpoints().isEmpty)
+    }
+
     @Test func partialLineAcrossAKillIsOneLine() throws {
         let bench = Bench()
         bench.append(0..<10)
