@@ -336,8 +336,10 @@ struct Run: ParsableCommand {
         func publishMetrics(now: EventTime) {
             guard let metrics, now - lastPublish >= 500 else { return }
             lastPublish = now
+            // Not ready while the inputs are held by a full or failing disk under the sink or tap.
+            let held = output.stalled != nil || tapOutput?.stalled != nil
             var snapshot = metrics.snapshot(files: pipeline.followedFiles, rotations: pipeline.rotations,
-                                            truncations: pipeline.truncations, ready: true,
+                                            truncations: pipeline.truncations, ready: !held,
                                             alerts: pusher.map { ($0.currentStats.pushes, $0.currentStats.queued) })
             snapshot.truncationsUnrecovered = pipeline.truncationsUnrecovered
             snapshot.truncationRecoveredBytes = pipeline.truncationRecoveredBytes
@@ -347,7 +349,7 @@ struct Run: ParsableCommand {
             snapshot.checkpointFailures = checkpointFailures
             snapshot.checkpointTimestamp = Double(committedWallTime) / 1000
             snapshot.checkpointsRejected = store?.rejected.count ?? 0
-            snapshot.inputsPaused = output.stalled != nil || tapOutput?.stalled != nil
+            snapshot.inputsPaused = held
             snapshot.notify = notifier?.stats ?? [:]
             endpoint.publish(snapshot)
         }

@@ -340,4 +340,30 @@ import Testing
 
     @Test(.enabled(if: canMount, "mounting a tmpfs needs root"))
     func givesUpWithExit74AndARestartLosesNothing() throws { try run(giveUp: true) }
+
+    /// `/readyz` answers 503 while the inputs are held by the full disk, 200 again once they go on
+    /// (issue 16 item 4: it stayed ready).
+    @Test(.enabled(if: canMount, "mounting a tmpfs needs root"))
+    func notReadyWhileInputsAreHeld() throws {
+        let bench = CheckpointTests.Bench()
+        guard let point = Self.mountSmallFileSystem(at: bench.dir) else { return }
+        defer { _ = try? TestSupport.run("/bin/umount", ["-l", point.path]) }
+        bench.append(0..<3000)
+        try Self.fill(point, leaving: 64 * 1024)
+        let port = ServiceSupport.freePort()
+        let tap = point.appendingPathComponent("tap.jsonl").path
+        let vigil = try ServiceSupport.start(TestSupport.vigilBinary, [
+            "run", "--state", point.appendingPathComponent("state").path, "--sink", point.appendingPathComponent("out.jsonl").path,
+            "--tap", tap, "--listen", "127.0.0.1:\(port)", "--poll-interval", "10", bench.log,
+        ], log: bench.dir.appendingPathComponent("vigil.err"))
+        defer { ServiceSupport.stop(vigil) }
+        // Held (the metric says so), and then not ready.
+        #expect(ServiceSupport.waitUntil(timeout: 10) { ServiceSupport.http(port, "/metrics")?.body.contains("\nvigil_input_paused 1") == true })
+        let readyz = ServiceSupport.http(port, "/readyz")
+        #expect(readyz?.status == 503, "\(readyz.map { "\($0.status) \($0.body)" } ?? "no answer")")
+        #expect(readyz?.body.contains("inputs held") == true)
+        try FileManager.default.removeItem(at: point.appendingPathComponent("filler"))
+        #expect(ServiceSupport.waitUntil(timeout: 10) { ServiceSupport.http(port, "/readyz")?.status == 200 }, "ready again")
+        #expect(ServiceSupport.waitUntil(timeout: 10) { CrashRestartTests.countSeqs(tap).count == 3000 })
+    }
 }
