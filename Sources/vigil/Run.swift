@@ -354,6 +354,20 @@ struct Run: ParsableCommand {
             endpoint.publish(snapshot)
         }
 
+        // journalctl ended (its output did): one that failed (a relative --file= path, a bad
+        // option; its own message is on stderr above) is reported, and ends vigil non-zero when
+        // the journal was its only input; with files too, they are still followed.
+        var journalFailure: String?
+        var journalChecked = false
+        func checkJournal() {
+            guard let journalctl, pipeline.stdinEnded, !journalChecked else { return }
+            journalChecked = true
+            for _ in 0..<100 where journalctl.isRunning { usleep(10_000) }
+            guard !journalctl.isRunning, journalctl.terminationReason == .exit, journalctl.terminationStatus != 0 else { return }
+            journalFailure = "\((["journalctl"] + journalctlArg).joined(separator: " ")) exited with status \(journalctl.terminationStatus)"
+            if !inputs.isEmpty { warn("\(journalFailure!); the journal is not read, the files still are") }
+        }
+
         let waiter = ChangeWaiter(inputs: options.inputs, streamFD: options.inputs.contains("-") ? options.streamFD : nil, wakers: [signals.fd])
         var lastTick: EventTime = 0
         var warned = 0
@@ -407,6 +421,7 @@ struct Run: ParsableCommand {
                     break loop
                 }
             }
+            if journal { checkJournal() }
             if inputs == ["-"] || (journal && inputs.isEmpty), pipeline.stdinEnded { break }
             if processed == 0 { waiter.wait(milliseconds: pollInterval, streamOpen: !pipeline.stdinEnded) }
         }
@@ -417,6 +432,7 @@ struct Run: ParsableCommand {
             throw fail("stopping with records not written: \(stall) (the checkpoint holds what was written)", Exit.io)
         }
         try commit(now: WallClock.now(), force: true)
+        if inputs.isEmpty, let journalFailure { throw fail("\(journalFailure) (its message is above)", Exit.noInput) }
         FileHandle.standardError.write(Data(("vigil run: \(pipeline.counters.summary); \(pipeline.rotations) rotations, "
             + "\(pipeline.truncations) truncations (\(pipeline.truncationRecoveredBytes) bytes read from copies, "
             + "\(pipeline.truncationsUnrecovered) with no copy), \(pipeline.generationsSkipped) generations already read\n").utf8))
