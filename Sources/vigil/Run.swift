@@ -31,7 +31,9 @@ struct Run: ParsableCommand {
             in DIR/notify-tickets.json with --state DIR. See README.md, sidecar options.
             Both take http:// and https:// URLs; https verifies the certificate and host name \
             against the system store, or against --ca-file PEM (e.g. an internal CA) instead.
-            --state DIR checkpoints every --checkpoint-interval ms and at shutdown: where every \
+            --state DIR checkpoints at startup (once the inputs are opened, before a line is read; \
+            nothing is read until that checkpoint is durable), when a file is opened, every \
+            --checkpoint-interval ms and at shutdown: where every \
             file stands (inode, fingerprint of its first bytes, offset — also inside a rotated .gz), \
             the journald cursor, every window and detector state, and the committed length of the \
             sink and the tap. A restart, also after kill -9, cuts the sink and tap back to that \
@@ -260,24 +262,37 @@ struct Run: ParsableCommand {
             tapOutput?.flush()
         }
 
+        // The inputs are opened (not read) before the first commit, so that it names every file
+        // followed (RELIABILITY C6).
+        pipeline.openInputs(now: WallClock.now())
+
         // A commit: sink and tap durable first, then the checkpoint that names their lengths.
         // It fails closed (the previous one stays); failing for a minute is an I/O error (74).
+        // Returns whether a checkpoint is durable now (true also when there was nothing to write).
         var lastCommit: EventTime = WallClock.now()
-        var committedAt: (lines: Int, records: Int64?, tap: Int64?) = (-1, nil, nil)
+        var committedAt: (lines: Int, records: Int64?, tap: Int64?, opened: Int) = (-1, nil, nil, -1)
         var failingSince: EventTime?
         var checkpointFailures = 0
         var lastCommitCost: EventTime = 0
         var committedWallTime: EventTime = 0
-        func commit(now: EventTime, force: Bool) throws {
-            guard let store else { return }
+        // Whether a checkpoint is known durable (loaded at start, or committed by this run).
+        var durable = checkpoint != nil
+        @discardableResult
+        func commit(now: EventTime, force: Bool) throws -> Bool {
+            guard let store else { return true }
             // A large state (thousands of services) costs more to write: at most 10 % of the time goes to it.
-            guard force || now - lastCommit >= max(EventTime(checkpointInterval), 10 * lastCommitCost) else { return }
+            // A file opened (or archive read) since the last commit is named soon, without waiting
+            // for the interval: rotated away while vigil is down, it is found only by its inode.
+            let opened = pipeline.inputsOpened
+            guard force || now - lastCommit >= max(EventTime(checkpointInterval), 10 * lastCommitCost)
+                    || (opened != committedAt.opened && now - lastCommit >= 10 * lastCommitCost) else { return false }
             // A stalled sink has records not written yet: nothing of that may be acknowledged.
-            guard output.stalled == nil, tapOutput?.stalled == nil else { return }
+            guard output.stalled == nil, tapOutput?.stalled == nil else { return false }
             lastCommit = now
             let lines = pipeline.counters.linesRead
             // Nothing new since the last commit: nothing to write (and no fsync).
-            if !force, committedAt.lines == lines, committedAt.records == output.length, committedAt.tap == tapOutput?.length { return }
+            if !force, committedAt.lines == lines, committedAt.records == output.length, committedAt.tap == tapOutput?.length,
+               committedAt.opened == opened { return true }
             faults.reached(.afterSinkWrite)
             let sinkLength = output.sync()
             let tapLength = tapOutput?.sync()
@@ -290,27 +305,41 @@ struct Run: ParsableCommand {
             do {
                 defer { lastCommitCost = WallClock.now() - now }
                 try store.commit(next)
-                committedAt = (lines, sinkLength, tapLength)
+                committedAt = (lines, sinkLength, tapLength, opened)
                 committedWallTime = now
                 failingSince = nil
+                durable = true
+                return true
             } catch {
-                warn("checkpoint not written (the previous one stays): \(error.description)")
+                warn("checkpoint not written (\(durable ? "the previous one stays" : "none is durable yet: inputs are held until one is")): \(error.description)")
                 checkpointFailures += 1
                 let since = failingSince ?? now
                 failingSince = since
                 if now - since >= 60_000 { throw fail("checkpoints have failed for a minute: \(error.description)", Exit.io) }
+                return false
             }
         }
         // At once: a crash before the first periodic commit must still cut back what it wrote.
-        try commit(now: WallClock.now(), force: true)
+        // Nothing is read before a checkpoint is durable (RELIABILITY C7): no output may be written
+        // that no checkpoint can cut back. (A restored run's output so far is cut back by the
+        // checkpoint it was restored from.) Retried every interval (at most a second), for at
+        // most a minute.
+        while try !commit(now: WallClock.now(), force: true) {
+            if signals.pending().contains(where: { $0 != SIGHUP }) {
+                throw fail("stopped before a checkpoint could be written", Exit.io)
+            }
+            usleep(useconds_t(min(checkpointInterval, 1000)) * 1000)
+        }
 
         // Windowed quantiles merge per-step sketches: at most twice a second, not on every poll.
         var lastPublish: EventTime = 0
         func publishMetrics(now: EventTime) {
             guard let metrics, now - lastPublish >= 500 else { return }
             lastPublish = now
+            // Not ready while the inputs are held by a full or failing disk under the sink or tap.
+            let held = output.stalled != nil || tapOutput?.stalled != nil
             var snapshot = metrics.snapshot(files: pipeline.followedFiles, rotations: pipeline.rotations,
-                                            truncations: pipeline.truncations, ready: true,
+                                            truncations: pipeline.truncations, ready: !held,
                                             alerts: pusher.map { ($0.currentStats.pushes, $0.currentStats.queued) })
             snapshot.truncationsUnrecovered = pipeline.truncationsUnrecovered
             snapshot.truncationRecoveredBytes = pipeline.truncationRecoveredBytes
@@ -320,9 +349,23 @@ struct Run: ParsableCommand {
             snapshot.checkpointFailures = checkpointFailures
             snapshot.checkpointTimestamp = Double(committedWallTime) / 1000
             snapshot.checkpointsRejected = store?.rejected.count ?? 0
-            snapshot.inputsPaused = output.stalled != nil || tapOutput?.stalled != nil
+            snapshot.inputsPaused = held
             snapshot.notify = notifier?.stats ?? [:]
             endpoint.publish(snapshot)
+        }
+
+        // journalctl ended (its output did): one that failed (a relative --file= path, a bad
+        // option; its own message is on stderr above) is reported, and ends vigil non-zero when
+        // the journal was its only input; with files too, they are still followed.
+        var journalFailure: String?
+        var journalChecked = false
+        func checkJournal() {
+            guard let journalctl, pipeline.stdinEnded, !journalChecked else { return }
+            journalChecked = true
+            for _ in 0..<100 where journalctl.isRunning { usleep(10_000) }
+            guard !journalctl.isRunning, journalctl.terminationReason == .exit, journalctl.terminationStatus != 0 else { return }
+            journalFailure = "\((["journalctl"] + journalctlArg).joined(separator: " ")) exited with status \(journalctl.terminationStatus)"
+            if !inputs.isEmpty { warn("\(journalFailure!); the journal is not read, the files still are") }
         }
 
         let waiter = ChangeWaiter(inputs: options.inputs, streamFD: options.inputs.contains("-") ? options.streamFD : nil, wakers: [signals.fd])
@@ -378,6 +421,7 @@ struct Run: ParsableCommand {
                     break loop
                 }
             }
+            if journal { checkJournal() }
             if inputs == ["-"] || (journal && inputs.isEmpty), pipeline.stdinEnded { break }
             if processed == 0 { waiter.wait(milliseconds: pollInterval, streamOpen: !pipeline.stdinEnded) }
         }
@@ -388,6 +432,7 @@ struct Run: ParsableCommand {
             throw fail("stopping with records not written: \(stall) (the checkpoint holds what was written)", Exit.io)
         }
         try commit(now: WallClock.now(), force: true)
+        if inputs.isEmpty, let journalFailure { throw fail("\(journalFailure) (its message is above)", Exit.noInput) }
         FileHandle.standardError.write(Data(("vigil run: \(pipeline.counters.summary); \(pipeline.rotations) rotations, "
             + "\(pipeline.truncations) truncations (\(pipeline.truncationRecoveredBytes) bytes read from copies, "
             + "\(pipeline.truncationsUnrecovered) with no copy), \(pipeline.generationsSkipped) generations already read\n").utf8))

@@ -18,9 +18,9 @@ import Testing
         init() { _ = FileManager.default.createFile(atPath: stderrPath, contents: nil) }
         deinit { try? FileManager.default.removeItem(at: dir) }
 
-        func start(environment: [String: String] = [:], wrapper: [String] = []) throws -> Process {
+        func start(environment: [String: String] = [:], wrapper: [String] = [], checkpointInterval: Int = 30) throws -> Process {
             let vigil = Process()
-            let arguments = ["run", "--state", state, "--tap", tap, "--sink", sink, "--poll-interval", "10", "--checkpoint-interval", "30", log]
+            let arguments = ["run", "--state", state, "--tap", tap, "--sink", sink, "--poll-interval", "10", "--checkpoint-interval", "\(checkpointInterval)", log]
             if wrapper.isEmpty {
                 vigil.executableURL = URL(fileURLWithPath: TestSupport.vigilBinary)
                 vigil.arguments = arguments
@@ -217,6 +217,24 @@ import Testing
         #expect(seqs.count == 105)
     }
 
+    /// `--sink /dev/null` and `--tap /dev/null` with `--state` (issue 16 item 4): a character device
+    /// is written but not fsynced (fsync fails on it with EINVAL) and has no length to commit.
+    @Test func characterDeviceSinkAndTapAreNotFsynced() throws {
+        let bench = Bench()
+        bench.append(0..<100)
+        // The second run continues from the checkpoint: nothing more to read.
+        for expected in [100, 0] {
+            let vigil = try LiveVigil(["--state", bench.state, "--sink", "/dev/null", "--tap", "/dev/null",
+                                       "--poll-interval", "10", "--checkpoint-interval", "30", bench.log], in: bench.dir, tap: false)
+            Thread.sleep(forTimeInterval: 0.5)
+            #expect(vigil.process.isRunning, "\(vigil.stderr)")
+            let (status, stderr) = vigil.stop()
+            #expect(status == 0, "\(stderr)")
+            #expect(stderr.contains("vigil run: \(expected) lines read"), "\(stderr)")
+        }
+        #expect(!bench.checkpoints().isEmpty)
+    }
+
     @Test func partialLineAcrossAKillIsOneLine() throws {
         let bench = Bench()
         bench.append(0..<10)
@@ -322,4 +340,30 @@ import Testing
 
     @Test(.enabled(if: canMount, "mounting a tmpfs needs root"))
     func givesUpWithExit74AndARestartLosesNothing() throws { try run(giveUp: true) }
+
+    /// `/readyz` answers 503 while the inputs are held by the full disk, 200 again once they go on
+    /// (issue 16 item 4: it stayed ready).
+    @Test(.enabled(if: canMount, "mounting a tmpfs needs root"))
+    func notReadyWhileInputsAreHeld() throws {
+        let bench = CheckpointTests.Bench()
+        guard let point = Self.mountSmallFileSystem(at: bench.dir) else { return }
+        defer { _ = try? TestSupport.run("/bin/umount", ["-l", point.path]) }
+        bench.append(0..<3000)
+        try Self.fill(point, leaving: 64 * 1024)
+        let port = ServiceSupport.freePort()
+        let tap = point.appendingPathComponent("tap.jsonl").path
+        let vigil = try ServiceSupport.start(TestSupport.vigilBinary, [
+            "run", "--state", point.appendingPathComponent("state").path, "--sink", point.appendingPathComponent("out.jsonl").path,
+            "--tap", tap, "--listen", "127.0.0.1:\(port)", "--poll-interval", "10", bench.log,
+        ], log: bench.dir.appendingPathComponent("vigil.err"))
+        defer { ServiceSupport.stop(vigil) }
+        // Held (the metric says so), and then not ready.
+        #expect(ServiceSupport.waitUntil(timeout: 10) { ServiceSupport.http(port, "/metrics")?.body.contains("\nvigil_input_paused 1") == true })
+        let readyz = ServiceSupport.http(port, "/readyz")
+        #expect(readyz?.status == 503, "\(readyz.map { "\($0.status) \($0.body)" } ?? "no answer")")
+        #expect(readyz?.body.contains("inputs held") == true)
+        try FileManager.default.removeItem(at: point.appendingPathComponent("filler"))
+        #expect(ServiceSupport.waitUntil(timeout: 10) { ServiceSupport.http(port, "/readyz")?.status == 200 }, "ready again")
+        #expect(ServiceSupport.waitUntil(timeout: 10) { CrashRestartTests.countSeqs(tap).count == 3000 })
+    }
 }

@@ -3,7 +3,7 @@ import Testing
 @testable import VigilCore
 
 /// `vigil run -` behind `journalctl -f -o json --all`: journald's quirks on stdin, every line in the
-/// tap once, exit 0 at the end of input.
+/// tap once, exit 0 at the end of input; a journalctl that `--journal` starts and that fails is an error.
 @Suite struct RunCommandTests {
     @Test func journaldJSONOnStdinIsReadToItsEnd() throws {
         let dir = TestSupport.temporaryDirectory()
@@ -25,5 +25,17 @@ import Testing
         #expect(tapped[1].contains(#""level":"error""#) && tapped[1].contains(#""message":"\u001b[31mboom\ufffd""#))
         #expect(tapped[2].contains(#""service":"cron""#) && tapped[2].contains(#""ts":"2026-11-26T10:00:01.500Z""#))
         #expect(result.stderr.contains("3 lines read, 3 parsed"))
+    }
+
+    /// A journalctl that fails at start (issue 16 item 4; here a relative `--file=` path, which
+    /// `journalctl -f` refuses) ends `vigil run --journal` with exit 66, not 0 with "0 lines read".
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/journalctl"), "journalctl is not installed"))
+    func failingJournalctlIsReported() throws {
+        let dir = TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try TestSupport.run(TestSupport.vigilBinary, ["run", "--journal", "--journalctl-arg=--file=missing.journal",
+                                                                   "--sink", dir.appendingPathComponent("out.jsonl").path], cwd: dir)
+        #expect(result.status == 66, "\(result.stderr)")
+        #expect(result.stderr.contains("journalctl --file=missing.journal exited with status"), "\(result.stderr)")
     }
 }

@@ -7,7 +7,9 @@ import Foundation
 public struct LiveInputsState: Codable, Sendable {
     /// One followed file. Its identity is the inode *and* a fingerprint of its first bytes (the
     /// hash of `min(offset, 1 KiB)` bytes), so a reused inode or a file rewritten while vigil was
-    /// down is not mistaken for it (RELIABILITY R6, R9).
+    /// down is not mistaken for it (RELIABILITY R6, R9). A file not read yet (offset 0, named by
+    /// the first commit after the inputs are opened, RELIABILITY C6) is fingerprinted by the
+    /// first `min(size, 1 KiB)` bytes it has, so a copy or `.gz` of it is recognised too.
     struct File: Codable, Sendable {
         var path: String
         var source: String
@@ -51,7 +53,12 @@ extension LivePipeline {
         var state = LiveInputsState()
         for file in files {
             let offset = file.reader.consumedOffset
-            let length = Int(min(offset, Int64(FileHead.length)))
+            var length = Int(min(offset, Int64(FileHead.length)))
+            if offset == 0 {
+                var info = stat()
+                let size = (file.fd >= 0 ? fstat(file.fd, &info) : stat(file.path, &info)) == 0 ? Int64(info.st_size) : 0
+                length = Int(min(size, Int64(FileHead.length)))
+            }
             state.files.append(.init(path: file.path, source: file.source.name, device: file.device, inode: file.inode,
                                      offset: offset, lines: file.reader.linesHandedOut, fingerprintLength: length,
                                      // A parked file has no descriptor: it is still at its path (same inode).
@@ -93,12 +100,15 @@ extension LivePipeline {
         journalCursor = Array((state.journalCursor ?? "").utf8)
         started = true
         var foundUnder: [String: [String]] = [:]
-        for entry in state.files where entry.offset > 0 {
+        // Files not read yet (offset 0) too: opened and named by the first commit, they may have been
+        // rotated away while vigil was down, with all their lines unread (RELIABILITY C6).
+        for entry in state.files {
             if let name = resume(entry, now: now) {
                 foundUnder[entry.path, default: []].append(name)
             } else {
                 generationsLost += 1
-                problems.append("\(entry.path): the file read up to byte \(entry.offset) is gone; lines written to it after that are lost")
+                problems.append(entry.offset > 0 ? "\(entry.path): the file read up to byte \(entry.offset) is gone; lines written to it after that are lost"
+                                                 : "\(entry.path): the file opened before the last checkpoint, not read yet, is gone; its lines are lost")
             }
         }
         // A named input whose file was found under a rotated name was rotated while vigil was down:
@@ -139,8 +149,9 @@ extension LivePipeline {
                 return candidate
             }
             // Another inode with the same first bytes: a copy (copytruncate) or a compressed
-            // generation. Its unread tail is read now, once.
-            guard FileHead.hash(path: look, count: entry.fingerprintLength) == entry.fingerprint,
+            // generation. Its unread tail is read now, once. (A file that was empty has no first
+            // bytes to know a copy by.)
+            guard entry.fingerprintLength > 0, FileHead.hash(path: look, count: entry.fingerprintLength) == entry.fingerprint,
                   readRemainder(of: look, from: entry.offset, lines: entry.lines, source: source, logicalPath: entry.path) else { continue }
             return candidate
         }

@@ -109,6 +109,10 @@ public final class LivePipeline {
     /// The last problem reported per path: a file that stays unreadable is reported once, not at
     /// every poll, and again only after it was readable in between (RELIABILITY F4).
     private var reported: [String: String] = [:]
+    /// Files opened and archives read so far: when it grows, a checkpoint should name them soon
+    /// (a file opened since the last commit and rotated away while vigil is down is found again
+    /// only through a checkpoint that names it).
+    public private(set) var inputsOpened = 0
     /// Files parked to stay under `maxOpenFiles` (for tests and the summary).
     public private(set) var parkings = 0
 
@@ -159,6 +163,15 @@ public final class LivePipeline {
 
     /// Whether any input can still produce lines (files are followed until stopped).
     public var hasOpenInputs: Bool { !files.isEmpty || options.inputs.contains { $0 != "-" } || (stdin != nil && !stdinEnded) }
+
+    /// Opens the inputs not followed yet without reading a line (archives read whole wait for the
+    /// first poll), so that the first checkpoint names every followed file (device, inode,
+    /// fingerprint, offset): a kill before the next commit, and a rotation while vigil is down,
+    /// then finds the file under its new name (RELIABILITY C6).
+    public func openInputs(now: EventTime) {
+        var passes = 1
+        while !discover(now: now, openOnly: true), passes < 8 { passes += 1 }
+    }
 
     /// Reads everything new from every input; returns the number of lines processed.
     @discardableResult
@@ -345,7 +358,7 @@ public final class LivePipeline {
     /// Opens inputs not followed yet. At startup, the files of a rotated set are taken oldest first.
     /// False when rotation shifted the names during the pass (see `listed`): the caller runs it again.
     @discardableResult
-    private func discover(now: EventTime) -> Bool {
+    private func discover(now: EventTime, openOnly: Bool = false) -> Bool {
         discoveryPasses += 1
         // Files whose path now names another file (or none) are retired here, once per pass and
         // before this poll's reads: the new file at the path is then followed in this pass (a
@@ -373,7 +386,8 @@ public final class LivePipeline {
         var listed: [String: [UInt64]] = [:]
         for path in candidates { listed[path] = PinnedFile.identity(of: path) }
         var complete = true
-        defer { if complete { discoveredOnce = true } }
+        // An opening pass decides nothing for later: the first poll still decides without waiting.
+        defer { if complete && !openOnly { discoveredOnce = true } }
         for path in candidates {
             if let refusal = pathGuard.check(path) {
                 // A glob's match gone before it was looked at (logrotate renames and deletes as it
@@ -447,11 +461,13 @@ public final class LivePipeline {
             let logical = SourceSet.logicalName(of: path)
             let source = Source(name: logical, defaultService: SourceSet.serviceName(fromLogical: logical), files: [path])
             if compressed {
+                if openOnly { continue }
                 // An archive that is not a generation of anything read: read it once, whole; one
                 // read before that changed since (a gzip member appended, or it was still being
                 // written) is continued where it stopped (RELIABILITY G2, G3).
                 let progress = archives[path].flatMap { $0.device == UInt64(info.st_dev) && $0.inode == UInt64(info.st_ino) ? $0 : nil }
                 readArchive(path, reading: look, source: source, continuing: progress)
+                inputsOpened += 1
                 settled[path] = stamp
                 continue
             }
@@ -462,6 +478,7 @@ public final class LivePipeline {
                                             fromEnd: options.tail && !started, maxLineBytes: options.maxLineBytes,
                                             pinned: pinned)
                 files.append(file)
+                inputsOpened += 1
                 reported[path] = nil
                 // A symlink or hard link to it met later in this same pass is the same file.
                 open.insert([file.device, file.inode])

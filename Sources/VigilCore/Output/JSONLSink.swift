@@ -7,6 +7,9 @@ public final class JSONLSink: @unchecked Sendable {
     private let fd: Int32
     private let path: String
     private let owned: Bool
+    /// A regular file: one that fsync makes durable and that a checkpoint can cut back. A device
+    /// (`/dev/null`) or a pipe is neither: fsync fails on it (EINVAL), and it has no length.
+    private let regular: Bool
     private var buffer: [UInt8] = []
     /// The first write error; once set, nothing more is written (exit 74).
     public private(set) var error: String?
@@ -21,10 +24,13 @@ public final class JSONLSink: @unchecked Sendable {
         if path == "-" {
             fd = 1
             owned = false
+            regular = false
         } else {
             fd = open(path, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC) | O_CLOEXEC, 0o640)
             guard fd >= 0 else { throw InputError(kind: .io, path: path, message: String(cString: strerror(errno))) }
             owned = true
+            var info = stat()
+            regular = fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
         }
         buffer.reserveCapacity(64 * 1024)
     }
@@ -43,9 +49,10 @@ public final class JSONLSink: @unchecked Sendable {
     }
 
     /// Makes everything written so far durable and returns the file's length (what a checkpoint
-    /// commits); nil for stdout, which cannot be cut back, or when writing or syncing failed.
+    /// commits); nil for stdout, a device or a pipe, which cannot be cut back (written, not
+    /// fsynced), or when writing or syncing failed.
     public func sync() -> Int64? {
-        guard flush(), owned else { return nil }
+        guard flush(), owned, regular else { return nil }
         guard fsync(fd) == 0 else {
             error = "\(path): fsync failed: \(String(cString: strerror(errno)))"
             return nil
@@ -54,15 +61,16 @@ public final class JSONLSink: @unchecked Sendable {
         return end >= 0 ? Int64(end) : nil
     }
 
-    /// The file's length once what is buffered is written; nil for stdout or after a write error.
+    /// The file's length once what is buffered is written; nil for stdout, a device or a pipe, or
+    /// after a write error.
     public var length: Int64? {
-        guard flush(), owned else { return nil }
+        guard flush(), owned, regular else { return nil }
         let end = lseek(fd, 0, SEEK_END)
         return end >= 0 ? Int64(end) : nil
     }
 
-    /// Whether this sink is a file (a checkpoint can record and restore its length).
-    public var isFile: Bool { owned }
+    /// Whether this sink is a regular file (a checkpoint can record and restore its length).
+    public var isFile: Bool { owned && regular }
 
     /// Cuts a sink file back to what the last checkpoint committed: the records after it were
     /// written by a run that crashed before committing them, and will be written again.

@@ -21,7 +21,8 @@ public final class MetricsEndpoint: @unchecked Sendable {
         return latest
     }
 
-    /// The routes: `/metrics`, `/healthz` (the process answers), `/readyz` (sources open).
+    /// The routes: `/metrics`, `/healthz` (the process answers), `/readyz` (sources open, and
+    /// not held by a sink or tap that cannot be written).
     public func respond(path: String) -> HTTPServer.Response {
         switch path {
         case "/metrics":
@@ -30,8 +31,10 @@ public final class MetricsEndpoint: @unchecked Sendable {
         case "/healthz":
             return HTTPServer.Response(status: 200, body: "ok\n")
         case "/readyz":
-            return snapshot.ready ? HTTPServer.Response(status: 200, body: "ready\n")
-                                  : HTTPServer.Response(status: 503, body: "not ready: sources not open yet\n")
+            let snapshot = snapshot
+            if snapshot.ready { return HTTPServer.Response(status: 200, body: "ready\n") }
+            return HTTPServer.Response(status: 503, body: snapshot.inputsPaused ? "not ready: inputs held, the sink or tap cannot be written\n"
+                                                                                : "not ready: sources not open yet\n")
         default:
             return HTTPServer.Response(status: 404, body: "not found; try /metrics, /healthz or /readyz\n")
         }

@@ -28,7 +28,9 @@ public struct Checkpoint: Codable, Sendable {
 }
 
 /// Crash points for the durability tests (RELIABILITY C2): `VIGIL_FAULT=after_rename:17` kills
-/// the process with SIGKILL the 17th time that point of a commit is reached.
+/// the process with SIGKILL the 17th time that point of a commit is reached. Failure points make
+/// a system call fail instead (RELIABILITY C4, C7): `VIGIL_FAULT=dir_fsync_eio:1-3` makes the
+/// first three directory fsyncs of checkpoint commits fail with EIO (`:N` alone: the Nth only).
 public struct FaultPoints: Sendable {
     public enum Point: String, Sendable, CaseIterable {
         case afterSinkWrite = "after_sink_write", afterSinkFsync = "after_sink_fsync"
@@ -36,22 +38,39 @@ public struct FaultPoints: Sendable {
         case afterRename = "after_rename", beforeDirFsync = "before_dir_fsync"
     }
 
+    /// System calls a test can make fail.
+    public enum Failure: String, Sendable, CaseIterable {
+        case dirFsync = "dir_fsync_eio"
+    }
+
     private let point: Point?
+    private let failure: Failure?
     private let nth: Int
+    private let last: Int
     private final class Counter: @unchecked Sendable { var n = 0 }
     private let counter = Counter()
 
-    /// From a `POINT:N` specification (the environment variable's value); nil or invalid: none.
+    /// From a `POINT:N` (or `FAILURE:N-M`) specification (the environment variable's value); nil or invalid: none.
     public init(_ spec: String?) {
         let parts = spec?.split(separator: ":") ?? []
         point = parts.first.flatMap { Point(rawValue: String($0)) }
-        nth = parts.count > 1 ? Int(parts[1]) ?? 1 : 1
+        failure = parts.first.flatMap { Failure(rawValue: String($0)) }
+        let range = parts.count > 1 ? parts[1].split(separator: "-").map { Int($0) ?? 1 } : [1]
+        nth = range.first ?? 1
+        last = range.count > 1 ? range[1] : nth
     }
 
     public func reached(_ p: Point) {
         guard p == point else { return }
         counter.n += 1
         if counter.n == nth { raise(SIGKILL) }
+    }
+
+    /// Whether this call of `f` is to fail (counted per call).
+    public func fails(_ f: Failure) -> Bool {
+        guard f == failure else { return false }
+        counter.n += 1
+        return (nth...max(nth, last)).contains(counter.n)
     }
 }
 
@@ -70,6 +89,8 @@ public final class CheckpointStore {
     /// Checkpoints found unusable while loading (torn, corrupt, other version), with the reason.
     public private(set) var rejected: [String] = []
     public private(set) var commits = 0
+    /// The newest generation known good: loaded, or committed with every fsync done (nil: none).
+    private var lastGood: UInt64?
 
     public init(directory: String, faults: FaultPoints = FaultPoints(nil)) throws(CheckpointError) {
         self.directory = directory
@@ -107,6 +128,7 @@ public final class CheckpointStore {
                 var checkpoint = try Self.decode(path: path)
                 checkpoint.generation = g
                 generation = g
+                lastGood = g
                 return checkpoint
             } catch {
                 rejected.append("\(path): \(error.description)")
@@ -168,15 +190,20 @@ public final class CheckpointStore {
         faults.reached(.afterRename)
         faults.reached(.beforeDirFsync)
         let dir = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        let synced = dir >= 0 && fsync(dir) == 0
-        let e = errno
+        var synced = dir >= 0 && fsync(dir) == 0
+        var e = errno
+        if synced && faults.fails(.dirFsync) { synced = false; e = EIO }
         if dir >= 0 { close(dir) }
         guard synced else {
-            // Not known to be durable: the new generation is not trusted (RELIABILITY C4).
-            unlink(final)
+            // Not known to be durable: the new generation is not trusted (RELIABILITY C4), and the
+            // caller goes on as if it had not been written. It is removed only when an earlier good
+            // one stays current; the first one is kept (RELIABILITY C7): its content is durable,
+            // only its name may not be, and without it a restart could not cut back anything.
+            if lastGood != nil { unlink(final) }
             throw CheckpointError("fsync of \(directory): \(String(cString: strerror(e)))")
         }
         generation = checkpoint.generation
+        lastGood = generation
         commits += 1
         // Keep this generation and the previous one.
         for g in generations() where g + 1 < generation { unlink("\(directory)/checkpoint.\(g)") }
