@@ -22,7 +22,7 @@ import tempfile
 from datetime import datetime, timezone
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SCHEMA = "/work/shared/schema/vigil-record.v1.schema.json"
+SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Fixtures", "schema", "vigil-record.v1.schema.json")
 
 TUNE_SEEDS = (1, 2)
 HOLDOUT_SEEDS = (3, 4)

@@ -37,6 +37,12 @@ struct BaselineHistory {
         return (value, weight, n)
     }
 
+    /// The entry of `step`, when kept: (value, weight).
+    func entry(_ step: Int64) -> (value: Double, weight: Int)? {
+        let i = Int(((step % Int64(steps.count)) + Int64(steps.count)) % Int64(steps.count))
+        return steps[i] == step ? (values[i], weights[i]) : nil
+    }
+
     /// How much more the per-step counts vary than a binomial with ratio `p` would (Pearson χ² per
     /// degree of freedom, at least 1): real errors come in clumps, and a test that assumes they
     /// do not would page on every clump. 1 until the span holds ten steps.

@@ -15,10 +15,18 @@ extension DetectorEngine {
     /// uncertain), as a Poisson deviance z divided by the square root of the history's
     /// overdispersion; it must reach the z of `significance`, with `min_events` and `min_errors`.
     func measureErrorRatio(_ p: DetectorParams, _ service: ServiceWindow, step: Int64, history: BaselineHistory,
-                           resolveSteps: Int, warm: Bool) -> Measurement {
+                           resolveSteps: Int) -> Measurement {
         let sums = service.sums(endingAt: step, count: windowSteps)
-        let totals = history.totals(at: step - 1)
-        let baseline: Double? = warm && totals.weight > 0 ? totals.value / Double(totals.weight) : (warm ? 0 : nil)
+        // The baseline ends where the longest span begins: the steps judged (pending ones are in
+        // the history) must not raise their own bar.
+        let spanSteps = Self.errorSpanFactor * windowSteps
+        var totals = history.totals(at: step - 1)
+        for k in 1..<spanSteps {
+            if let e = history.entry(step - Int64(k)) { totals.value -= e.value; totals.weight -= e.weight; totals.steps -= 1 }
+        }
+        // Warm once the baseline before the spans holds `warmup` of steps with events.
+        let baseline: Double? = totals.steps >= max(1, Int(p.warmup / rules.window.step)) && totals.weight > 0
+            ? totals.value / Double(totals.weight) : nil
         let threshold = max(p.floor, (baseline ?? 0) * p.factor, (baseline ?? 0) + p.minDelta)
         let ratio = sums.requests >= p.minEvents ? sums.errorRatio : nil
         var shift: Shift?
@@ -26,8 +34,13 @@ extension DetectorEngine {
             let expectedRate = Significance.upperRate(events: totals.value, exposure: Double(totals.weight))
             let spread = history.overdispersion(at: step - 1, ratio: baseline).squareRoot()
             var requests = 0, errors = 0
-            for k in 1...windowSteps {
-                if let b = service.bucket(at: step - Int64(k) + 1) { requests += b.requests; errors += b.errors }
+            for k in 1...spanSteps {
+                // The ring holds the window; older steps of the span come from the history.
+                if k <= windowSteps {
+                    if let b = service.bucket(at: step - Int64(k) + 1) { requests += b.requests; errors += b.errors }
+                } else if let e = history.entry(step - Int64(k) + 1) {
+                    requests += e.weight; errors += Int(e.value)
+                }
                 guard requests >= p.minEvents, errors >= p.minErrors,
                       Double(errors) >= threshold * Double(requests) else { continue }
                 let z = Significance.poissonZ(observed: Double(errors), expected: Double(requests) * expectedRate) / spread
@@ -83,6 +96,10 @@ extension DetectorEngine {
                            sums: sums, recentValue: recentValue, recentSums: recent, recentSteps: resolveSteps,
                            extra: Self.evidenceMetrics(shift, stepMs: rules.window.step))
     }
+
+    /// Error-ratio spans reach back this many windows: a 2× rise on a few hundred events a minute
+    /// needs more than one window of evidence, and the per-step counts are kept anyway.
+    static let errorSpanFactor = 3
 
     /// `z_score`, `p_value` and `evidence_span_s` of the deciding span, for the record.
     static func evidenceMetrics(_ shift: Shift?, stepMs: EventTime) -> [(name: String, value: Double?)] {

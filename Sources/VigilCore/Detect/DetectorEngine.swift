@@ -236,7 +236,7 @@ struct DetectorEngine {
             return BurnRateWindow.all.map { measureBurn($0, p, objective: objective, slo: slo, service, step: step) }
         default:
             return [measure(rule, p, service, step: step, history: state.history, resolveSteps: resolveSteps,
-                            firing: state.machines[0].isFiring)]
+                            firing: state.machines[0].isFiring, load: load)]
         }
     }
 
@@ -249,12 +249,12 @@ struct DetectorEngine {
     }
 
     private func measure(_ rule: DetectorRule, _ p: DetectorParams, _ service: ServiceWindow, step: Int64,
-                         history: BaselineHistory, resolveSteps: Int, firing: Bool) -> Measurement {
+                         history: BaselineHistory, resolveSteps: Int, firing: Bool, load: Double) -> Measurement {
         let warm = history.coverage(at: step - 1) >= Int(p.warmup / rules.window.step)
         switch rule.type {
         case .errorRatio, .latency:
             var m = rule.type == .errorRatio
-                ? measureErrorRatio(p, service, step: step, history: history, resolveSteps: resolveSteps, warm: warm)
+                ? measureErrorRatio(p, service, step: step, history: history, resolveSteps: resolveSteps)
                 : measureLatency(p, service, step: step, history: history, resolveSteps: resolveSteps, warm: warm, firing: firing)
             m.severity = severity(rule, p, value: m.value ?? 0, baseline: m.baseline ?? 0)
             return m
@@ -267,19 +267,23 @@ struct DetectorEngine {
                                historyValue: 0, historyWeight: 0, sums: sums,
                                recentValue: Double(recent.novel), recentSums: recent, recentSteps: resolveSteps)
         case .absence:
-            // Value: this step's events; baseline: the mean events per step over `baseline`. Only a
-            // service expecting at least `min_events` per step is steady enough to be judged.
+            // Value: this step's events divided by the fleet's load factor (a trough of a load wave
+            // that every service rides is not silence); baseline: the mean of those per step over
+            // `baseline`. Only a service expecting at least `min_events` now (baseline × load) is
+            // steady enough to be judged.
             let own = service.sums(endingAt: step, count: 1)
             let baseline = warm ? history.ratio(at: step - 1) : nil
             let expected = baseline ?? 0
             let threshold = expected * p.below
             let recent = service.sums(endingAt: step, count: resolveSteps)
             let sums = service.sums(endingAt: step, count: windowSteps)
-            return Measurement(value: Double(own.requests), baseline: baseline, threshold: threshold,
-                               holds: baseline != nil && expected >= Double(p.minEvents) && Double(own.requests) <= threshold,
-                               clear: Double(recent.requests) >= expected * Double(resolveSteps) * p.resolveBelow, severity: rule.severity,
-                               historyValue: Double(own.requests), historyWeight: 1, sums: sums,
-                               recentValue: Double(recent.requests) / Double(resolveSteps), recentSums: recent, recentSteps: resolveSteps)
+            let value = Double(own.requests) / load
+            let recentMean = Double(recent.requests) / Double(resolveSteps) / load
+            return Measurement(value: value, baseline: baseline, threshold: threshold,
+                               holds: baseline != nil && expected * load >= Double(p.minEvents) && value <= threshold,
+                               clear: recentMean >= expected * p.resolveBelow, severity: rule.severity,
+                               historyValue: value, historyWeight: 1, sums: sums,
+                               recentValue: recentMean, recentSums: recent, recentSteps: resolveSteps)
         case .volume, .burnRate:
             preconditionFailure("measured by measureLanes")
         }
