@@ -17,11 +17,12 @@ extension DetectorEngine {
     func measureErrorRatio(_ p: DetectorParams, _ service: ServiceWindow, step: Int64, history: BaselineHistory,
                            resolveSteps: Int) -> Measurement {
         let sums = service.sums(endingAt: step, count: windowSteps)
-        // The baseline ends where the longest span begins: the steps judged (pending ones are in
-        // the history) must not raise their own bar.
+        // The baseline ends where the window begins: the steps judged (pending ones are in the
+        // history) must not raise their own bar. Older steps of a longer span are in both, which
+        // only makes the test more conservative.
         let spanSteps = Self.errorSpanFactor * windowSteps
         var totals = history.totals(at: step - 1)
-        for k in 1..<spanSteps {
+        for k in 1..<windowSteps {
             if let e = history.entry(step - Int64(k)) { totals.value -= e.value; totals.weight -= e.weight; totals.steps -= 1 }
         }
         // Warm once the baseline before the spans holds `warmup` of steps with events.
@@ -38,8 +39,11 @@ extension DetectorEngine {
                 // The ring holds the window; older steps of the span come from the history.
                 if k <= windowSteps {
                     if let b = service.bucket(at: step - Int64(k) + 1) { requests += b.requests; errors += b.errors }
-                } else if let e = history.entry(step - Int64(k) + 1) {
-                    requests += e.weight; errors += Int(e.value)
+                } else {
+                    // Older evidence only supports a window that is itself material: an ended burst
+                    // in the history must not keep (or reopen) an incident.
+                    guard let window = ratio, window >= threshold else { break }
+                    if let e = history.entry(step - Int64(k) + 1) { requests += e.weight; errors += Int(e.value) }
                 }
                 guard requests >= p.minEvents, errors >= p.minErrors,
                       Double(errors) >= threshold * Double(requests) else { continue }
