@@ -19,8 +19,11 @@ import Testing
     func eachChangeAndProblemIsFoundAndNothingElse(seed: UInt64) throws {
         let (records, jsonl, dir) = try GeneratedTrafficTests.hour(anomalies: Self.anomalies, seed: seed)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let changes = records.filter { $0.kind == .change }
+        let changes = records.filter { $0.kind == .change && $0.event == .detected }
         #expect(changes.map(\.summary) == ["deploy of cart 2.7.0", "deploy of payments 2.14.0"])
+        // Each deploy is verified: the benign one healthy, the one before the regression degraded.
+        let verdicts = records.filter { $0.kind == .change && $0.event == .verified }
+        #expect(verdicts.map { "\($0.labels["service"]!) \($0.verdict!.rawValue)" } == ["cart healthy", "payments degraded"])
         let opened = records.filter { $0.event == .opened }
         #expect(opened.count == 3, "\(opened.map(\.summary))")
         let latency = opened.first { $0.rule?.detector == "latency" }

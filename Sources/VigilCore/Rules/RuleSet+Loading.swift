@@ -251,7 +251,7 @@ extension RuleSet {
         case .absence: common = ["min_events", "for", "resolve_for", "resolve_below", "baseline", "warmup"]; specific = ["below"]
         case .volume:
             common = ["factor", "min_events", "for", "resolve_for", "resolve_below", "baseline", "warmup"]
-            specific = ["deviations", "direction", "drop_alertname", "significance"]
+            specific = ["deviations", "direction", "drop_alertname"]
         case .burnRate: common = ["min_events", "resolve_below"]; specific = ["objective"]
         }
         guard common.contains(key.value) || specific.contains(key.value) else {

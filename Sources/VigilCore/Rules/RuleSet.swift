@@ -84,7 +84,7 @@ public struct DetectorParams: Sendable, Equatable {
     public var deviations = 3.0
     /// volume: spikes, drops or both.
     public var direction = VolumeDirection.both
-    /// error_ratio, latency, volume: the one-sided p-value the excess must reach to count as
+    /// error_ratio, latency: the one-sided p-value the excess must reach to count as
     /// evidence (not chance). 1e-6 keeps hundreds of services × 1,440 steps a day quiet.
     public var significance = 1e-6 { didSet { zThreshold = Significance.z(forUpperTail: significance) } }
     /// The one-sided z score of `significance`, computed when it is set (not at every step).
