@@ -21,13 +21,15 @@ extension DetectorEngine {
         // history) must not raise their own bar. Older steps of a longer span are in both, which
         // only makes the test more conservative.
         let spanSteps = Self.errorSpanFactor * windowSteps
-        var totals = history.totals(at: step - 1)
+        let full = history.totals(at: step - 1)
+        let warmupSteps = max(1, Int(p.warmup / rules.window.step))
+        var totals = full
         for k in 1..<windowSteps {
             if let e = history.entry(step - Int64(k)) { totals.value -= e.value; totals.weight -= e.weight; totals.steps -= 1 }
         }
-        // Warm once the baseline before the spans holds `warmup` of steps with events.
-        let baseline: Double? = totals.steps >= max(1, Int(p.warmup / rules.window.step)) && totals.weight > 0
-            ? totals.value / Double(totals.weight) : nil
+        // A history too short to leave the window out is used whole (warm-up stays `warmup`).
+        if totals.steps < warmupSteps || totals.weight <= 0 { totals = full }
+        let baseline: Double? = full.steps >= warmupSteps && totals.weight > 0 ? totals.value / Double(totals.weight) : nil
         let threshold = max(p.floor, (baseline ?? 0) * p.factor, (baseline ?? 0) + p.minDelta)
         let ratio = sums.requests >= p.minEvents ? sums.errorRatio : nil
         var shift: Shift?
