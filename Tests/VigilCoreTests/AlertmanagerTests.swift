@@ -14,7 +14,7 @@ import Testing
         let file = rules.appendingPathComponent("detectors.rules")
         var text = try String(contentsOf: file, encoding: .utf8)
         for (old, new) in [("window = 5m\nstep = 1m\nlateness = 1m", "window = 10s\nstep = 5s\nlateness = 1s"),
-                           ("for = 2m", "for = 0s"), ("resolve_for = 3m", "resolve_for = 5s"), ("warmup = 10m", "warmup = 0s"),
+                           ("for = 2m", "for = 0s"), ("min_errors = 5\nfor = 1m", "min_errors = 5\nfor = 0s"), ("resolve_for = 3m", "resolve_for = 5s"), ("warmup = 10m", "warmup = 0s"),
                            ("baseline = 1h", "baseline = 1m"), ("min_events = 20", "min_events = 5"),
                            ("[detector latency]\n", "[detector latency]\nenabled = false\n"),
                            // Wall-clock writing at 5-second steps is too uneven for volume with no warm-up.

@@ -145,7 +145,7 @@ import Testing
             switch damage {
             case "torn": data = data.prefix(37)
             case "zeroed": data.replaceSubrange(0..<min(512, data.count), with: Data(count: min(512, data.count)))
-            default: data = Data(String(decoding: data, as: UTF8.self).replacingOccurrences(of: "vigil-checkpoint 1 ", with: "vigil-checkpoint 9 ").utf8)
+            default: data = Data(String(decoding: data, as: UTF8.self).replacingOccurrences(of: "vigil-checkpoint \(Checkpoint.currentVersion) ", with: "vigil-checkpoint 9 ").utf8)
             }
             try data.write(to: URL(fileURLWithPath: newest))
             bench.append(2000..<2500)

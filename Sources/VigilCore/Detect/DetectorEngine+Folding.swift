@@ -23,11 +23,12 @@ extension DetectorEngine {
         order.flatMap { r in service.detectors[r].machines.indices.map { LaneKey(rule: r, lane: $0) } }
     }
 
-    /// The incident a lane opening now folds into: the earliest-started firing incident of the
-    /// service that is not itself folded and not informational.
+    /// The incident a lane opening now folds into: the earliest-started firing incident of another
+    /// detector of the service that is not itself folded and not informational. Lanes of one
+    /// detector (burn-rate window pairs, spike and drop) are separate alerts by design, not symptoms.
     func host(for key: LaneKey, _ service: ServiceWindow, current: Int, state: DetectorState) -> LaneKey? {
         var best: (key: LaneKey, started: Int64)?
-        for other in allLanes(service) where other != key {
+        for other in allLanes(service) where other.rule != key.rule {
             guard case .firing(let open) = machine(other, service, current: current, state: state).phase,
                   open.foldedInto == nil, open.severity != .info else { continue }
             if best == nil || open.startedStep < best!.started { best = (other, open.startedStep) }

@@ -14,28 +14,29 @@ extension DetectorEngine {
     /// against its requests × an upper bound of the baseline ratio (a baseline of few requests is
     /// uncertain), as a Poisson deviance z divided by the square root of the history's
     /// overdispersion; it must reach the z of `significance`, with `min_events` and `min_errors`.
-    func measureErrorRatio(_ p: DetectorParams, _ service: ServiceWindow, step: Int64, history: BaselineHistory,
+    func measureErrorRatio(_ rule: DetectorRule, _ p: DetectorParams, _ service: ServiceWindow, step: Int64, history: BaselineHistory,
                            resolveSteps: Int) -> Measurement {
         let sums = service.sums(endingAt: step, count: windowSteps)
         // The baseline ends where the window begins: the steps judged (pending ones are in the
         // history) must not raise their own bar. Older steps of a longer span are in both, which
         // only makes the test more conservative.
         let spanSteps = Self.errorSpanFactor * windowSteps
-        let full = history.totals(at: step - 1)
+        // The baseline (ratio and overdispersion) ends where the window begins: the steps judged
+        // are in the history while pending, and must not raise their own bar. Older steps of a
+        // longer span are in both, which only makes the test more conservative. A history too
+        // short to leave the window out is used whole, so warm-up stays `warmup`.
         let warmupSteps = max(1, Int(p.warmup / rules.window.step))
-        var totals = full
-        for k in 1..<windowSteps {
-            if let e = history.entry(step - Int64(k)) { totals.value -= e.value; totals.weight -= e.weight; totals.steps -= 1 }
-        }
-        // A history too short to leave the window out is used whole (warm-up stays `warmup`).
-        if totals.steps < warmupSteps || totals.weight <= 0 { totals = full }
+        let full = history.totals(at: step - 1)
+        let lagged = history.totals(at: step - Int64(windowSteps))
+        let baselineEnd = lagged.steps >= warmupSteps && lagged.weight > 0 ? step - Int64(windowSteps) : step - 1
+        let totals = baselineEnd == step - 1 ? full : lagged
         let baseline: Double? = full.steps >= warmupSteps && totals.weight > 0 ? totals.value / Double(totals.weight) : nil
         let threshold = max(p.floor, (baseline ?? 0) * p.factor, (baseline ?? 0) + p.minDelta)
         let ratio = sums.requests >= p.minEvents ? sums.errorRatio : nil
         var shift: Shift?
         if let baseline {
             let expectedRate = Significance.upperRate(events: totals.value, exposure: Double(totals.weight))
-            let spread = history.overdispersion(at: step - 1, ratio: baseline).squareRoot()
+            let spread = history.overdispersion(at: baselineEnd, ratio: baseline).squareRoot()
             var requests = 0, errors = 0
             for k in 1...spanSteps {
                 // The ring holds the window; older steps of the span come from the history.
@@ -58,7 +59,7 @@ extension DetectorEngine {
         let own = service.sums(endingAt: step, count: 1)
         return Measurement(value: ratio, baseline: baseline, threshold: threshold,
                            holds: ratio != nil && (shift?.z ?? 0) >= p.zThreshold, clear: clear,
-                           severity: .error, historyValue: Double(own.errors), historyWeight: own.requests, sums: sums,
+                           severity: severity(rule, p, value: ratio ?? 0, baseline: baseline ?? 0), historyValue: Double(own.errors), historyWeight: own.requests, sums: sums,
                            recentValue: recent.errorRatio, recentSums: recent, recentSteps: resolveSteps,
                            extra: Self.evidenceMetrics(shift, stepMs: rules.window.step))
     }
@@ -68,7 +69,7 @@ extension DetectorEngine {
     /// values above the baseline percentile's bucket against the share an unchanged distribution
     /// leaves there (5 % for p95), as a binomial deviance z — a shift of the whole distribution,
     /// not one noisy quantile — at the z of `significance`, with `min_events` values.
-    func measureLatency(_ p: DetectorParams, _ service: ServiceWindow, step: Int64, history: BaselineHistory,
+    func measureLatency(_ rule: DetectorRule, _ p: DetectorParams, _ service: ServiceWindow, step: Int64, history: BaselineHistory,
                         resolveSteps: Int, warm: Bool, firing: Bool) -> Measurement {
         let q = p.percentile / 100
         let sums = service.sums(endingAt: step, count: windowSteps, latencyAtLeast: p.minEvents)
@@ -98,7 +99,7 @@ extension DetectorEngine {
         let enough = own.latencyCount >= minimumOwn
         return Measurement(value: value, baseline: baseline, threshold: threshold,
                            holds: (shift?.z ?? 0) >= p.zThreshold, clear: clear,
-                           severity: .warning, historyValue: enough ? own.latency!.quantile(q)! : 0, historyWeight: enough ? 1 : 0,
+                           severity: severity(rule, p, value: value ?? 0, baseline: baseline ?? 0), historyValue: enough ? own.latency!.quantile(q)! : 0, historyWeight: enough ? 1 : 0,
                            sums: sums, recentValue: recentValue, recentSums: recent, recentSteps: resolveSteps,
                            extra: Self.evidenceMetrics(shift, stepMs: rules.window.step))
     }

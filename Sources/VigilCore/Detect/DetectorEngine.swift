@@ -213,7 +213,8 @@ struct DetectorEngine {
                     }
                 }
                 state.machines[lane] = machine
-                decided[key] = (rule, p, m)
+                // Only a firing lane can host a signal later in the step (most lanes are idle: no storage).
+                if machine.isFiring { decided[key] = (rule, p, m) }
             }
             // Steps during which an incident is open are not added: it must not raise its own bar.
             if let m = lanes.first(where: { $0 != nil }) ?? nil, !state.machines.contains(where: { $0.isFiring }), m.historyWeight > 0 {
@@ -253,11 +254,9 @@ struct DetectorEngine {
         let warm = history.coverage(at: step - 1) >= Int(p.warmup / rules.window.step)
         switch rule.type {
         case .errorRatio, .latency:
-            var m = rule.type == .errorRatio
-                ? measureErrorRatio(p, service, step: step, history: history, resolveSteps: resolveSteps)
-                : measureLatency(p, service, step: step, history: history, resolveSteps: resolveSteps, warm: warm, firing: firing)
-            m.severity = severity(rule, p, value: m.value ?? 0, baseline: m.baseline ?? 0)
-            return m
+            return rule.type == .errorRatio
+                ? measureErrorRatio(rule, p, service, step: step, history: history, resolveSteps: resolveSteps)
+                : measureLatency(rule, p, service, step: step, history: history, resolveSteps: resolveSteps, warm: warm, firing: firing)
         case .novelty:
             // Value: lines of new templates in the window; it clears once none came for `resolve_for`.
             let sums = service.sums(endingAt: step, count: windowSteps)
@@ -289,7 +288,7 @@ struct DetectorEngine {
         }
     }
 
-    private func severity(_ rule: DetectorRule, _ p: DetectorParams, value: Double, baseline: Double) -> Severity {
+    func severity(_ rule: DetectorRule, _ p: DetectorParams, value: Double, baseline: Double) -> Severity {
         switch rule.type {
         case .errorRatio: return value >= p.criticalAt ? .critical : rule.severity
         case .latency: return baseline > 0 && value >= baseline * p.criticalFactor ? .critical : rule.severity
