@@ -19,13 +19,8 @@ import Testing
         generator.anomalies = anomalies
         let dir = TestSupport.temporaryDirectory("trust\(seed)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        var paths: [String] = []
-        for (name, bytes) in generator.generate() {
-            let url = dir.appendingPathComponent(name)
-            try Data(bytes).write(to: url)
-            paths.append(url.path)
-        }
-        let result = try TestSupport.replay(paths.sorted(), rules: nil)
+        let paths = try TestSupport.write(generator, into: dir)
+        let result = try TestSupport.replay(paths)
         #expect(try TestSupport.schemaProblems(result.jsonl) == "")
         return result.records
     }

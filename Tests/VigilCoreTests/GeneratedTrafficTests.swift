@@ -12,13 +12,8 @@ import Testing
         generator.rate = 2
         generator.anomalies = anomalies
         let dir = TestSupport.temporaryDirectory("generated\(seed)")
-        var paths: [String] = []
-        for (name, bytes) in generator.generate() {
-            let url = dir.appendingPathComponent(name)
-            try Data(bytes).write(to: url)
-            paths.append(url.path)
-        }
-        let result = try TestSupport.replay(paths.sorted())
+        let paths = try TestSupport.write(generator, into: dir)
+        let result = try TestSupport.replay(paths)
         #expect(result.counters.linesFailed == 0)
         return (result.records, result.jsonl, dir)
     }

@@ -20,13 +20,8 @@ import Testing
         generator.anomalies = anomalies
         let dir = TestSupport.temporaryDirectory("volume\(seed)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        var paths: [String] = []
-        for (name, bytes) in generator.generate() {
-            let url = dir.appendingPathComponent(name)
-            try Data(bytes).write(to: url)
-            paths.append(url.path)
-        }
-        let result = try TestSupport.replay(paths.sorted(), rules: rules)
+        let paths = try TestSupport.write(generator, into: dir)
+        let result = try TestSupport.replay(paths, rules: rules)
         #expect(try TestSupport.schemaProblems(result.jsonl) == "")
         return result.records
     }

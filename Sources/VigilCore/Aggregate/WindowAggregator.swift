@@ -188,7 +188,7 @@ public final class WindowAggregator {
     public func addChange(_ change: ChangeEvent) {
         changeLog.add(change)
         emit(change.record)
-        verifier.add(change, service: sortedServices.first { $0.name == change.service }, step: stepOf(change.time))
+        verifier.add(change, service: window(named: change.service), step: stepOf(change.time))
     }
 
     /// SIGHUP: swaps in new detectors, keeping the windows and the state of every detector that
@@ -213,6 +213,16 @@ public final class WindowAggregator {
             }
             service.detectors = states
         }
+    }
+
+    /// The window of the service named `name` (binary search of `sortedServices`), nil if unseen.
+    private func window(named name: String) -> ServiceWindow? {
+        var low = 0, high = sortedServices.count
+        while low < high {
+            let mid = (low + high) / 2
+            if sortedServices[mid].name < name { low = mid + 1 } else { high = mid }
+        }
+        return low < sortedServices.count && sortedServices[low].name == name ? sortedServices[low] : nil
     }
 
     private func addService(named name: String) {
@@ -279,15 +289,9 @@ public final class WindowAggregator {
             if record.kind == .incident, record.event == .opened { verifier.noted(record) }
             write(record)
         }
-        let services = sortedServices
         let windowSteps = Int64(engine.windowSteps)
         var active = activeBuffer
         defer { activeBuffer = active }
-        func lookup(_ name: String) -> ServiceWindow? {
-            var low = 0, high = services.count
-            while low < high { let mid = (low + high) / 2; if services[mid].name < name { low = mid + 1 } else { high = mid } }
-            return low < services.count && services[low].name == name ? services[low] : nil
-        }
         while nextStep <= last {
             if nextStep > previousData + Int64(ringSize) + 1, nextStep < newData - Int64(ringSize) {
                 nextStep = min(last, newData - Int64(ringSize))
@@ -300,7 +304,7 @@ public final class WindowAggregator {
             }
             let load = engine.loadFactor(active, step: nextStep)
             for service in active { engine.evaluate(service, step: nextStep, load: load, emit: emit) }
-            verifier.stepClosed(nextStep, lookup: lookup, emit: emit)
+            verifier.stepClosed(nextStep, lookup: window(named:), emit: emit)
             expireProblems(at: (nextStep + 1) * stepMs)
             nextStep += 1
         }

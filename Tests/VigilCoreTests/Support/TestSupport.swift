@@ -103,6 +103,17 @@ enum TestSupport {
         return (bytes, records, counters)
     }
 
+    /// Writes every file `generator` makes into `dir`; returns their paths, sorted (replay order).
+    static func write(_ generator: LogGenerator, into dir: URL) throws -> [String] {
+        var paths: [String] = []
+        for (name, bytes) in generator.generate() {
+            let url = dir.appendingPathComponent(name)
+            try Data(bytes).write(to: url)
+            paths.append(url.path)
+        }
+        return paths.sorted()
+    }
+
     /// Writes `text` to `name` in `dir`.
     @discardableResult
     static func write(_ text: String, _ name: String, in dir: URL) throws -> URL {
