@@ -9,7 +9,7 @@ import Testing
     static func minutes(_ m: Int) -> EventTime { start + EventTime(m) * 60_000 }
 
     /// Replays generated traffic (built-in rules) and checks every record against the schema.
-    static func replay(services: Int = 4, rate: Double, duration: EventTime = 100 * 60_000, seed: UInt64 = 1,
+    static func replay(services: Int = 4, rate: Double, duration: EventTime = 100 * 60_000, seed: UInt64 = 1, rules: RuleSet? = nil,
                        _ anomalies: [LogGenerator.Anomaly]) throws -> [Record] {
         var generator = LogGenerator()
         generator.seed = seed
@@ -20,7 +20,7 @@ import Testing
         let dir = TestSupport.temporaryDirectory("trust\(seed)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let paths = try TestSupport.write(generator, into: dir)
-        let result = try TestSupport.replay(paths)
+        let result = try TestSupport.replay(paths, rules: rules)
         #expect(try TestSupport.schemaProblems(result.jsonl) == "")
         return result.records
     }
@@ -119,6 +119,57 @@ import Testing
         #expect(verdict?.verdict == .healthy)
         #expect(verdict?.detectedAt == Self.minutes(76))
         #expect(verdict?.metrics.contains { $0.name == "error_ratio_after" && $0.value != nil } == true)
+    }
+
+    /// A degraded verdict that no incident covers opens one (the detectors missed a regression the
+    /// 15-minute after-span shows): the verifier asks for it with the failed detector type, and
+    /// its record lists the incident. A healthy verdict asks for nothing.
+    @Test func degradedVerdictWithoutAnIncidentAsksForOne() throws {
+        let verifier = ChangeVerifier(rules: try RuleSet.builtin())
+        let change = ChangeEvent(service: "cart", kind: .deploy, summary: "deploy of cart 2.3.0", time: Self.minutes(60))
+        func pending(afterMs: Double) -> ChangeVerifier.Pending {
+            var p = ChangeVerifier.Pending(change: change, changeStep: 0, dueStep: 15, beforeErrors: 60, beforeRequests: 6000,
+                                           beforeSteps: 60, beforeDispersion: 1, beforeLatency: 50)
+            var sketch = LatencySketch()
+            for i in 0..<300 { sketch.record(afterMs * (0.7 + Double(i % 10) * 0.05)) }
+            (p.afterRequests, p.afterErrors, p.afterLatency) = (1500, 15, sketch)
+            return p
+        }
+        var asked: [DetectorType] = []
+        let degraded = verifier.verdict(pending(afterMs: 80)) { asked.append($0); return "inc_0123456789abcdef" }
+        #expect(degraded.verdict == .degraded)
+        #expect(asked == [.latency])
+        #expect(degraded.relatedIncidentIds == ["inc_0123456789abcdef"])
+        #expect(degraded.metrics.contains { $0.name == "incidents_after" && $0.value == 1 })
+        asked = []
+        let healthy = verifier.verdict(pending(afterMs: 40)) { asked.append($0); return "inc_0123456789abcdef" }
+        #expect(healthy.verdict == .healthy)
+        #expect(asked.isEmpty)
+        #expect(healthy.relatedIncidentIds.isEmpty)
+    }
+
+    /// End to end: cart's latency detector never judges a window (it needs 200 values, a window
+    /// holds ~150), the verdict over 15 minutes (~450) does: the degraded verdict opens cart's
+    /// latency incident itself, started after the deploy and listing it, before the verdict record.
+    @Test func degradedVerdictOpensTheIncidentTheDetectorsMissed() throws {
+        let rules = try RuleSet.load(files: BuiltinRulesAccess.files + [("extra.rules", "[service cart]\nlatency.min_events = 200\n")])
+        let records = try Self.replay(rate: 0.5, rules: rules, [
+            .init(kind: .deploy, service: "cart", start: Self.minutes(60), duration: 1000, intensity: 3),
+            .init(kind: .latencyRegression, service: "cart", start: Self.minutes(60), duration: 30 * 60_000, intensity: 1.6),
+        ])
+        let change = try #require(records.first { $0.kind == .change && $0.event == .detected })
+        let verdict = try #require(records.firstIndex { $0.kind == .change && $0.event == .verified })
+        #expect(records[verdict].verdict == .degraded)
+        let opened = records.enumerated().filter { $0.element.event == .opened && $0.element.labels["service"] == "cart" }
+        #expect(opened.count == 1)
+        if let (position, incident) = opened.first {
+            #expect(incident.rule?.detector == "latency")
+            #expect(incident.changeIds.first == change.changeId)
+            #expect(incident.startedAt == Self.minutes(61))
+            #expect(incident.summary.contains("found by the verification of deploy of cart 2.3.0"))
+            #expect(position < verdict)
+            #expect(records[verdict].relatedIncidentIds == [incident.incidentId!])
+        }
     }
 
     /// A deploy too close to the end of the data gets no verdict (nothing is invented).

@@ -304,7 +304,12 @@ public final class WindowAggregator {
             }
             let load = engine.loadFactor(active, step: nextStep)
             for service in active { engine.evaluate(service, step: nextStep, load: load, emit: emit) }
-            verifier.stepClosed(nextStep, lookup: window(named:), emit: emit)
+            let step = nextStep
+            verifier.stepClosed(step, lookup: window(named:), emit: emit) { type, pending in
+                window(named: pending.change.service).flatMap {
+                    engine.openForVerdict(type, change: pending.change, startedStep: pending.changeStep + 1, $0, step: step, emit: emit)
+                }
+            }
             expireProblems(at: (nextStep + 1) * stepMs)
             nextStep += 1
         }

@@ -64,7 +64,11 @@ final class ChangeVerifier {
     }
 
     /// Step `step` closed: the after-spans take its counts; the changes due are verified.
-    func stepClosed(_ step: Int64, lookup: (String) -> ServiceWindow?, emit: (Record) -> Void) {
+    /// `escalate` opens (or folds into an open one) the incident of a degraded verdict that no
+    /// incident of the service covers yet: the detector type that failed, the change, its
+    /// after-span's first step; it returns the incident's id.
+    func stepClosed(_ step: Int64, lookup: (String) -> ServiceWindow?, emit: (Record) -> Void,
+                    escalate: (DetectorType, Pending) -> String? = { _, _ in nil }) {
         guard !pending.isEmpty else { return }
         var due: [Pending] = [], kept: [Pending] = []
         for var p in pending {
@@ -79,13 +83,14 @@ final class ChangeVerifier {
             if step >= p.dueStep { due.append(p) } else { kept.append(p) }
         }
         pending = kept
-        for p in due { emit(verdict(p)) }
+        for p in due { emit(verdict(p, escalate: { escalate($0, p) })) }
     }
 
     /// The `verified` record of a change whose after-span is complete.
-    func verdict(_ p: Pending) -> Record {
+    func verdict(_ p: Pending, escalate: (DetectorType) -> String? = { _ in nil }) -> Record {
         let stepMs = rules.window.step
         var degraded: [String] = []
+        var failed: [DetectorType] = []
         var judged = false
         var metrics: [(name: String, value: Double?)] = []
         var pValue: Double?
@@ -100,6 +105,7 @@ final class ChangeVerifier {
             pValue = Significance.upperTail(z)
             if z >= e.zThreshold, p.afterErrors >= e.minErrors, (afterRatio ?? 0) >= bar {
                 degraded.append("error ratio \(Format.percent(afterRatio ?? 0)) after vs \(Format.percent(p0)) before")
+                failed.append(.errorRatio)
             }
         }
         metrics += [("error_ratio_before", beforeRatio), ("error_ratio_after", afterRatio),
@@ -116,14 +122,23 @@ final class ChangeVerifier {
                 pValue = min(pValue ?? 1, tail)
                 if z >= l.zThreshold, v >= max(l.floorMs, b * l.factor, b + l.minDeltaMs) {
                     degraded.append("p\(Int(l.percentile)) latency \(Format.milliseconds(v)) after vs \(Format.milliseconds(b)) before")
+                    failed.append(.latency)
                 }
             }
         }
+        // A degradation no incident covers yet is one now (SPEC: a degraded verdict opens the
+        // incident or is folded into it).
+        var incidents = p.incidents
+        if incidents.isEmpty, let kind = failed.first, let id = escalate(kind) {
+            incidents.append(id)
+            degraded.append("incident \(id) opened for it")
+        } else if !incidents.isEmpty {
+            degraded.append("\(incidents.count) incident\(incidents.count == 1 ? "" : "s") opened since")
+        }
         let perStepBefore = p.beforeSteps > 0 ? Double(p.beforeRequests) / Double(p.beforeSteps) : nil
         metrics += [("events_per_step_before", perStepBefore), ("events_per_step_after", Double(p.afterRequests) / Double(afterSteps)),
-                    ("new_template_lines_after", Double(p.afterNovel)), ("incidents_after", Double(p.incidents.count)),
+                    ("new_template_lines_after", Double(p.afterNovel)), ("incidents_after", Double(incidents.count)),
                     ("p_value", pValue)]
-        if !p.incidents.isEmpty { degraded.append("\(p.incidents.count) incident\(p.incidents.count == 1 ? "" : "s") opened since") }
         let verdict: Record.Verdict = !degraded.isEmpty ? .degraded : (judged ? .healthy : .inconclusive)
         let span = Format.duration(rules.window.changeVerify)
         var r = p.change.record
@@ -134,7 +149,7 @@ final class ChangeVerifier {
         r.detectedAt = (p.dueStep + 1) * stepMs
         r.window = ((p.changeStep + 1) * stepMs, (p.dueStep + 1) * stepMs)
         r.metrics = metrics
-        r.relatedIncidentIds = p.incidents
+        r.relatedIncidentIds = incidents
         r.evidence = []
         switch verdict {
         case .degraded:

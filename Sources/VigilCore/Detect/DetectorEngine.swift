@@ -249,7 +249,7 @@ struct DetectorEngine {
         }
     }
 
-    private func measure(_ rule: DetectorRule, _ p: DetectorParams, _ service: ServiceWindow, step: Int64,
+    func measure(_ rule: DetectorRule, _ p: DetectorParams, _ service: ServiceWindow, step: Int64,
                          history: BaselineHistory, resolveSteps: Int, firing: Bool, load: Double) -> Measurement {
         let warm = history.coverage(at: step - 1) >= Int(p.warmup / rules.window.step)
         switch rule.type {
