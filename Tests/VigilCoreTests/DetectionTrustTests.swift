@@ -179,6 +179,46 @@ import Testing
         #expect(!records.contains { $0.event == .verified })
     }
 
+    // MARK: the benchmark's floor
+
+    /// A floor under `Benchmarks/detection` on two fixed seeds, in one load-shaped day each: 12
+    /// services from ~30 to ~500 lines a minute riding ±60 % waves, a 5× error burst, a 1.5× latency
+    /// regression right after a deploy, a small service falling silent, and a benign deploy. Each
+    /// anomaly is found by the right detector within 5 minutes, nothing else pages, and both
+    /// deploys get the right verdict.
+    @Test(arguments: [UInt64(21), 22])
+    func loadShapedDayKeepsTheBenchmarkFloor(seed: UInt64) throws {
+        var generator = LogGenerator()
+        generator.seed = seed
+        generator.duration = 170 * 60_000
+        generator.rate = 0.6
+        generator.serviceRates = ["checkout": 6, "payments": 4, "cart": 8, "catalog": 2]
+        generator.baseErrors = ["cart": 0.01]
+        generator.waves = [.init(amplitude: 0.6, period: 40 * 60_000, phase: Double(seed))]
+        generator.anomalies = [
+            .init(kind: .errorBurst, service: "cart", start: Self.minutes(70), duration: 8 * 60_000, intensity: 0.05),
+            .init(kind: .deploy, service: "search", start: Self.minutes(85), duration: 1000, intensity: 4),
+            .init(kind: .deploy, service: "checkout", start: Self.minutes(100), duration: 1000, intensity: 9),
+            .init(kind: .latencyRegression, service: "checkout", start: Self.minutes(100), duration: 20 * 60_000, intensity: 1.5),
+            .init(kind: .silence, service: "inventory", start: Self.minutes(135), duration: 12 * 60_000),
+        ]
+        let dir = TestSupport.temporaryDirectory("floor\(seed)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try TestSupport.replay(try TestSupport.write(generator, into: dir))
+        #expect(try TestSupport.schemaProblems(result.jsonl) == "")
+        let records = result.records
+        let pages = Self.paging(records)
+        #expect(pages.map { "\($0.rule!.detector) \($0.labels["service"]!)" }.sorted()
+                == ["absence inventory", "error_ratio cart", "latency checkout"], "\(pages.map(\.summary))")
+        for (service, start) in [("cart", 70), ("checkout", 100), ("inventory", 135)] {
+            guard let page = pages.first(where: { $0.labels["service"] == service }) else { continue }
+            #expect(page.detectedAt! - Self.minutes(start) <= 5 * 60_000, "\(service)")
+        }
+        let verdicts = records.filter { $0.event == .verified }.map { "\($0.labels["service"]!) \($0.verdict!.rawValue)" }
+        #expect(verdicts.sorted() == ["checkout degraded", "search healthy"])
+        #expect(!records.contains { $0.kind == .problemCandidate })
+    }
+
     // MARK: one cause, one incident
 
     /// Failing requests that are also slow: one incident, the latency folded in as a signal.
