@@ -29,7 +29,8 @@ extension DetectorEngine {
             case .resolved:
                 r.summary = "\(name): error ratio back to \(Format.percent(m.recentValue ?? 0)) over the last \(Format.duration(p.resolveFor)) (peak \(Format.percent(open.peak)), threshold \(Format.percent(open.threshold)))"
             default:
-                r.summary = "\(name): error ratio \(Format.percent(ratio ?? 0)) over \(windowText) (baseline \(Format.percent(open.baseline)), threshold \(Format.percent(open.threshold)))"
+                let (quoted, over) = spanQuoted(m, window: ratio ?? 0, windowText: windowText)
+                r.summary = "\(name): error ratio \(Format.percent(quoted)) over \(over) (baseline \(Format.percent(open.baseline)), threshold \(Format.percent(open.threshold)))"
             }
             r.description = "\(sums.errors) of \(sums.requests) events of \(name) were errors (level error or worse, or HTTP 5xx) "
                 + "between \(Format.clock(windowStart)) and \(Format.clock(windowEnd)) UTC. The service's own error ratio over the "
@@ -47,7 +48,8 @@ extension DetectorEngine {
             case .resolved:
                 r.summary = "\(name): \(pName) latency back to \(Format.milliseconds(m.recentValue ?? value)) over the last \(Format.duration(p.resolveFor)) (peak \(Format.milliseconds(open.peak)), threshold \(Format.milliseconds(open.threshold)))"
             default:
-                r.summary = "\(name): \(pName) latency \(Format.milliseconds(value)) over \(windowText) (baseline \(Format.milliseconds(open.baseline)), threshold \(Format.milliseconds(open.threshold)))"
+                let (quoted, over) = spanQuoted(m, window: value, windowText: windowText)
+                r.summary = "\(name): \(pName) latency \(Format.milliseconds(quoted)) over \(over) (baseline \(Format.milliseconds(open.baseline)), threshold \(Format.milliseconds(open.threshold)))"
             }
             r.description = "The \(pName) latency of \(sketch?.total ?? 0) requests of \(name) between \(Format.clock(windowStart)) and "
                 + "\(Format.clock(windowEnd)) UTC was \(Format.milliseconds(value)); its own baseline over the preceding "
@@ -95,6 +97,13 @@ extension DetectorEngine {
 }
 
 extension DetectorEngine {
+    /// The value a summary quotes and the span it covers: the deciding span's when it is shorter or
+    /// longer than the window (a window value below the bar beside "threshold" misleads), else the window's.
+    private func spanQuoted(_ m: Measurement, window: Double, windowText: String) -> (Double, String) {
+        guard let shift = m.shift, shift.steps != windowSteps else { return (window, windowText) }
+        return (shift.value, "the last " + Format.duration(EventTime(shift.steps) * rules.window.step))
+    }
+
     private func recordVolume(_ r: inout Record, _ event: Record.Event, _ p: DetectorParams, _ service: ServiceWindow, step: Int64,
                               open: IncidentStateMachine.Open, m: Measurement, spike: Bool) {
         let stepMs = rules.window.step

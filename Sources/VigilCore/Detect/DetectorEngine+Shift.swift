@@ -3,10 +3,12 @@
 /// the strongest one that is material decides: a sharp rise on a busy service shows in its first
 /// step, a rise on a quiet service only once several steps have gathered enough events.
 extension DetectorEngine {
-    /// The strongest material span: its z score and length in steps.
+    /// The strongest material span: its z score, length in steps and value (error ratio or
+    /// percentile), which the record quotes when it is not the whole window.
     struct Shift {
         var z: Double
         var steps: Int
+        var value: Double
     }
 
     /// error_ratio. Baseline: Σ errors ÷ Σ requests over `baseline` (steps inside an incident left
@@ -51,7 +53,7 @@ extension DetectorEngine {
                 guard requests >= p.minEvents, errors >= p.minErrors,
                       Double(errors) >= threshold * Double(requests) else { continue }
                 let z = Significance.poissonZ(observed: Double(errors), expected: Double(requests) * expectedRate) / spread
-                if z > (shift?.z ?? -.infinity) { shift = Shift(z: z, steps: k) }
+                if z > (shift?.z ?? -.infinity) { shift = Shift(z: z, steps: k, value: Double(errors) / Double(requests)) }
             }
         }
         let recent = service.sums(endingAt: step, count: resolveSteps)
@@ -61,7 +63,7 @@ extension DetectorEngine {
                            holds: ratio != nil && (shift?.z ?? 0) >= p.zThreshold, clear: clear,
                            severity: severity(rule, p, value: ratio ?? 0, baseline: baseline ?? 0), historyValue: Double(own.errors), historyWeight: own.requests, sums: sums,
                            recentValue: recent.errorRatio, recentSums: recent, recentSteps: resolveSteps,
-                           extra: Self.evidenceMetrics(shift, stepMs: rules.window.step))
+                           extra: Self.evidenceMetrics(shift, stepMs: rules.window.step), shift: shift)
     }
 
     /// latency. Baseline: the median of the per-step percentiles over `baseline`. Bar:
@@ -86,7 +88,7 @@ extension DetectorEngine {
                 guard n >= p.minEvents, let v = merged!.quantile(q), v >= threshold else { continue }
                 let above = merged!.count(aboveBucketOf: baseline)
                 let z = Significance.binomialZ(successes: Double(above), trials: Double(n), p: 1 - q)
-                if z > (shift?.z ?? -.infinity) { shift = Shift(z: z, steps: k) }
+                if z > (shift?.z ?? -.infinity) { shift = Shift(z: z, steps: k, value: v) }
             }
         }
         // Only a firing incident asks whether the recent steps are clear.
@@ -101,7 +103,7 @@ extension DetectorEngine {
                            holds: (shift?.z ?? 0) >= p.zThreshold, clear: clear,
                            severity: severity(rule, p, value: value ?? 0, baseline: baseline ?? 0), historyValue: enough ? own.latency!.quantile(q)! : 0, historyWeight: enough ? 1 : 0,
                            sums: sums, recentValue: recentValue, recentSums: recent, recentSteps: resolveSteps,
-                           extra: Self.evidenceMetrics(shift, stepMs: rules.window.step))
+                           extra: Self.evidenceMetrics(shift, stepMs: rules.window.step), shift: shift)
     }
 
     /// Error-ratio spans reach back this many windows: a 2× rise on a few hundred events a minute

@@ -33,6 +33,8 @@ struct Measurement {
     var recentSteps: Int
     /// Detector-specific numbers for the record (burn rate), in order.
     var extra: [(name: String, value: Double?)] = []
+    /// error_ratio, latency: the span that decided, when one was material.
+    var shift: DetectorEngine.Shift? = nil
 }
 
 /// Runs every detector of the rule set on a service at the close of a step, and turns transitions
