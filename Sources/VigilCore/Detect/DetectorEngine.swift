@@ -261,10 +261,16 @@ struct DetectorEngine {
                 : measureLatency(rule, p, service, step: step, history: history, resolveSteps: resolveSteps, warm: warm, firing: firing)
         case .novelty:
             // Value: lines of new templates in the window; it clears once none came for `resolve_for`.
+            // It holds on `min_events` of them in the window, or on one new template logged that
+            // often over `NoveltyTracker.sustainedWindows` windows and still in this one.
             let sums = service.sums(endingAt: step, count: windowSteps)
             let recent = service.sums(endingAt: step, count: resolveSteps)
+            let span = NoveltyTracker.sustainedWindows * windowSteps
+            let sustained = sums.novel > 0 && service.problems.values.contains {
+                $0.occurrences(endingAt: step, steps: span) >= p.minEvents && $0.occurrences(endingAt: step, steps: windowSteps) > 0
+            }
             return Measurement(value: Double(sums.novel), baseline: 0, threshold: Double(p.minEvents),
-                               holds: sums.novel >= p.minEvents, clear: recent.novel == 0, severity: rule.severity,
+                               holds: sums.novel >= p.minEvents || sustained, clear: recent.novel == 0, severity: rule.severity,
                                historyValue: 0, historyWeight: 0, sums: sums,
                                recentValue: Double(recent.novel), recentSums: recent, recentSteps: resolveSteps)
         case .absence:

@@ -47,10 +47,17 @@ final class NoveltyTracker {
             window.problems[index] = problem
             allProblems[problem.id] = problem
         }
-        problem.occurred(at: ts, step: step, keepSteps: windowSteps + 2, evidence: evidence)
+        problem.occurred(at: ts, step: step, keepSteps: NoveltyTracker.sustainedWindows * windowSteps + 2, evidence: evidence)
         window.addNovelSample(at: bucket, evidence)
         window.latestProblem = problem
     }
+
+    /// A single new template logged `min_events` times over this many windows (and at least once
+    /// in the last) is a novelty incident too: a new failure mode that repeats slowly (0.5 % of a
+    /// service's lines is a few lines a window) is as real as a burst of it. Counting one template,
+    /// not the sum of all new ones, keeps the rare known errors of a quiet service (seen for the
+    /// first time after its learning period, each now and then) from adding up to an incident.
+    static let sustainedWindows = 3
 
     /// At the close of `step`: a problem recurring `candidate_min` times in the window gets its
     /// record (`detected`, or `updated` when it is known from an earlier run); afterwards an
