@@ -88,6 +88,19 @@ import Testing
         #expect(Self.paging(records).isEmpty)
     }
 
+    // MARK: novelty
+
+    /// A new error template on 0.5 % of a 240-lines-a-minute service: about 6 lines a window, under
+    /// `min_events` (10), but one template repeating: an incident once it was logged 10 times in
+    /// 15 minutes, and nothing else pages.
+    @Test func aSlowlyRepeatingNewTemplateIsAnIncident() throws {
+        let records = try Self.replay(rate: 4, duration: 110 * 60_000,
+                                      [.init(kind: .newError, service: "cart", start: Self.minutes(60), duration: 40 * 60_000, intensity: 0.005)])
+        let pages = Self.paging(records)
+        #expect(pages.map { "\($0.labels["alertname"]!) \($0.labels["service"]!)" } == ["NewErrorTemplate cart"])
+        if let page = pages.first { #expect(page.detectedAt! - Self.minutes(60) <= 20 * 60_000) }
+    }
+
     // MARK: latency and changes
 
     /// A 1.5× p95 rise right after a deploy at ~240 events a minute: a latency incident within
