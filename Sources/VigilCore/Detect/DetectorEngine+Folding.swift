@@ -19,8 +19,17 @@ extension DetectorEngine {
         if key.rule == current { change(&state.machines[key.lane]) } else { change(&service.detectors[key.rule].machines[key.lane]) }
     }
 
-    private func allLanes(_ service: ServiceWindow) -> [LaneKey] {
-        order.flatMap { r in service.detectors[r].machines.indices.map { LaneKey(rule: r, lane: $0) } }
+    /// Every lane of the service, in evaluation order (lazily: asked on every firing lane's step).
+    private func allLanes(_ service: ServiceWindow) -> some Sequence<LaneKey> {
+        order.lazy.flatMap { r in service.detectors[r].machines.indices.lazy.map { LaneKey(rule: r, lane: $0) } }
+    }
+
+    /// The lane of the (unfolded) incident `hostId`, if it is still firing.
+    private func lane(of hostId: String, _ service: ServiceWindow, current: Int, state: DetectorState) -> LaneKey? {
+        allLanes(service).first { key in
+            if case .firing(let open) = machine(key, service, current: current, state: state).phase { return open.incidentId == hostId && open.foldedInto == nil }
+            return false
+        }
     }
 
     /// The incident a lane opening now folds into: the earliest-started firing incident of another
@@ -68,10 +77,7 @@ extension DetectorEngine {
     /// A folded lane grew worse than its host: the host's severity follows.
     func raiseHost(_ hostId: String, to severity: Severity, _ service: ServiceWindow, current: Int, state: inout DetectorState,
                    step: Int64, decided: [LaneKey: (rule: DetectorRule, p: DetectorParams, m: Measurement)], emit: (Record) -> Void) {
-        guard let key = allLanes(service).first(where: { key in
-            if case .firing(let open) = machine(key, service, current: current, state: state).phase { return open.incidentId == hostId && open.foldedInto == nil }
-            return false
-        }) else { return }
+        guard let key = lane(of: hostId, service, current: current, state: state) else { return }
         var raised = false
         update(key, service, current: current, state: &state) { machine in
             guard case .firing(var open) = machine.phase, rank(severity) > rank(open.severity) else { return }
@@ -87,13 +93,12 @@ extension DetectorEngine {
     /// A folded lane's condition ended: its signal in the host says when.
     func endSignal(in hostId: String, ruleId: String, startedAt: EventTime, endedAt: EventTime, _ service: ServiceWindow,
                    current: Int, state: inout DetectorState) {
-        for key in allLanes(service) {
-            update(key, service, current: current, state: &state) { machine in
-                guard case .firing(var open) = machine.phase, open.incidentId == hostId, open.foldedInto == nil,
-                      let i = open.signals.lastIndex(where: { $0.ruleId == ruleId && $0.startedAt == startedAt }) else { return }
-                open.signals[i].endedAt = endedAt
-                machine.phase = .firing(open)
-            }
+        guard let key = lane(of: hostId, service, current: current, state: state) else { return }
+        update(key, service, current: current, state: &state) { machine in
+            guard case .firing(var open) = machine.phase,
+                  let i = open.signals.lastIndex(where: { $0.ruleId == ruleId && $0.startedAt == startedAt }) else { return }
+            open.signals[i].endedAt = endedAt
+            machine.phase = .firing(open)
         }
     }
 
