@@ -106,3 +106,28 @@ import Testing
         #expect(RecordReader.parseTime("2026-11-26 10:03:00.000Z") == nil)
     }
 }
+
+/// Change verdicts in a report: `verified` records are read (not skipped as an unknown event), the
+/// change table shows each change's verdict beside its own summary, and a degraded verdict counts as
+/// a failed change even without an incident naming it.
+@Suite struct ReportVerdictTests {
+    @Test func verdictsAreReadShownAndCountedInTheFailureRate() throws {
+        var records: [Record] = []
+        for (service, verdict) in [("cart", Record.Verdict.healthy), ("search", .degraded)] {
+            let change = ChangeEvent(service: service, kind: .deploy, summary: "deploy of \(service) 2.0.0", time: 1_795_687_200_000)
+            var verified = change.record
+            (verified.event, verified.seq, verified.verdict, verified.summary) = (.verified, 1, verdict, "deploy of \(service) 2.0.0: \(verdict.rawValue)")
+            records += [change.record, verified]
+        }
+        var reader = RecordReader()
+        reader.read(Data(records.flatMap(RecordEncoder.encode)), name: "r.jsonl")
+        #expect(reader.problems.isEmpty, "\(reader.problems)")
+        let model = ReportModel(records: reader.records)
+        #expect(model.changes.map(\.verdict) == ["healthy", "degraded"])
+        #expect(model.changes.map(\.record.summary) == ["deploy of cart 2.0.0", "deploy of search 2.0.0"])
+        #expect(model.changeFailureRate == 0.5)
+        let markdown = MarkdownReport.render(model, sources: 1)
+        #expect(markdown.contains("| deploy of search 2.0.0 | degraded |"))
+        #expect(markdown.contains("| Change failure rate | 1 of 2 (50.0%) |"))
+    }
+}

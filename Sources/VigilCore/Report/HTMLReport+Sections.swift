@@ -62,9 +62,10 @@ extension HTMLReport {
         if model.changes.isEmpty {
             out += "<p>No changes in the period.</p>\n"
         } else {
-            out += table(["time", "change", "service", "summary", "followed by"],
+            out += table(["time", "change", "service", "summary", "verdict", "followed by"],
                          model.changes.map { c in
-                             [ReportFormat.time(c.record.startedAt), "<code>\(c.record.id)</code>", h(c.record.service), h(c.record.summary), codes(c.followedBy)]
+                             [ReportFormat.time(c.record.startedAt), "<code>\(c.record.id)</code>", h(c.record.service), h(c.record.summary),
+                              c.verdict ?? "—", codes(c.followedBy)]
                          }, wrap: [3])
         }
         out += "<h3>Changes before each incident</h3>\n"

@@ -105,9 +105,10 @@ public enum MarkdownReport {
         if model.changes.isEmpty {
             out.append("No changes in the period.")
         } else {
-            out += table(["time", "change", "service", "summary", "followed by"],
+            out += table(["time", "change", "service", "summary", "verdict", "followed by"],
                          model.changes.map { c in
-                             [ReportFormat.time(c.record.startedAt), "`\(c.record.id)`", md(c.record.service), md(c.record.summary), codeList(c.followedBy)]
+                             [ReportFormat.time(c.record.startedAt), "`\(c.record.id)`", md(c.record.service), md(c.record.summary),
+                              c.verdict ?? "—", codeList(c.followedBy)]
                          })
         }
         section(&out, "Changes before each incident", level: 3)

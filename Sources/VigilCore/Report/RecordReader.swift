@@ -62,7 +62,7 @@ public struct RecordReader {
         let window = (object["window"] as? [String: Any]).map { Fields(object: $0, prefix: "window.") }
         return ReportRecord(
             kind: kind,
-            event: try fields.required("event") { ["opened", "updated", "resolved", "detected", "expired"].contains($0) ? $0 : nil },
+            event: try fields.required("event") { ["opened", "updated", "resolved", "detected", "expired", "verified"].contains($0) ? $0 : nil },
             seq: try fields.int("seq", required: kind != .change) ?? 0,
             id: id,
             severity: try fields.required("severity") { Severity(rawValue: $0) },
@@ -83,6 +83,7 @@ public struct RecordReader {
             count: try fields.int("count", required: false),
             changeIds: changeIds,
             relatedIncidentIds: try fields.strings("related_incident_ids"),
+            verdict: try fields.optional("verdict") { ["healthy", "degraded", "inconclusive"].contains($0) ? $0 : nil },
             origin: origin)
     }
 

@@ -30,8 +30,13 @@ public struct ReportModel: Sendable {
 
     /// A change in the period and the incidents that named it in their `change_ids`.
     public struct Change: Sendable {
+        /// The `detected` record (or the earliest known).
         public var record: ReportRecord
         public var followedBy: [String]
+        /// The verdict of its `verified` record, when the report holds one.
+        public var verdict: String? = nil
+        /// Failed: an incident named it among its preceding changes, or its verdict is degraded.
+        public var failed: Bool { !followedBy.isEmpty || verdict == "degraded" }
     }
 
     /// Requests per minute of one service, from the windows that the records carry.
@@ -118,15 +123,17 @@ public struct ReportModel: Sendable {
 
         for history in changeHistories { changesById[history.id] = history.latest }
         changes = changeHistories.filter { period.contains($0.first.startedAt) }.map { history in
-            Change(record: history.latest, followedBy: summaries.filter { $0.changeIds.contains(history.id) }.map(\.id))
+            Change(record: history.first, followedBy: summaries.filter { $0.changeIds.contains(history.id) }.map(\.id),
+                   verdict: history.records.last { $0.verdict != nil }?.verdict)
         }
         trendBucket = period.end - period.start <= 48 * 3_600_000 ? 3_600_000 : 86_400_000
         trend = Self.trend(incidents.map(\.startedAt), period: period, bucket: trendBucket)
         capacity = Self.capacity(incidentHistories.flatMap(\.records).filter { period.contains($0.windowEnd ?? $0.startedAt) })
     }
 
-    /// Share of changes in the period that an incident named among its preceding changes.
+    /// Share of changes in the period that failed: an incident named them among its preceding
+    /// changes, or their verdict is degraded.
     public var changeFailureRate: Double? {
-        changes.isEmpty ? nil : Double(changes.filter { !$0.followedBy.isEmpty }.count) / Double(changes.count)
+        changes.isEmpty ? nil : Double(changes.filter(\.failed).count) / Double(changes.count)
     }
 }

@@ -7,7 +7,7 @@ public struct ReportRecord: Sendable, Equatable {
     public enum Kind: String, Sendable { case incident, problemCandidate = "problem_candidate", change }
 
     public var kind: Kind
-    /// `opened`, `updated`, `resolved`, `detected` or `expired`.
+    /// `opened`, `updated`, `resolved`, `detected`, `expired` or `verified`.
     public var event: String
     /// Per incident/problem counter; 0 for a change.
     public var seq: Int
@@ -36,6 +36,8 @@ public struct ReportRecord: Sendable, Equatable {
     public var count: Int?
     public var changeIds: [String]
     public var relatedIncidentIds: [String]
+    /// Changes, event `verified`: healthy, degraded or inconclusive.
+    public var verdict: String? = nil
     /// Where the line came from, for messages: `FILE:LINE`.
     public var origin: String
 

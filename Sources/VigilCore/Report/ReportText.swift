@@ -22,7 +22,7 @@ enum ReportText {
 
     /// The key figures, as (label, value) rows.
     static func kpis(_ m: ReportModel) -> [(String, String)] {
-        let followed = m.changes.filter { !$0.followedBy.isEmpty }.count
+        let followed = m.changes.filter(\.failed).count
         return [
             ("Incidents started in the period", "\(m.incidents.count)"),
             ("Open at the end of the period", "\(m.openAtEnd.count)"),
