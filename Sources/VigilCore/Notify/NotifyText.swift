@@ -2,7 +2,7 @@ import Foundation
 
 /// The words every notification format shares, so Slack, Teams and the tickets say the same thing.
 public enum NotifyText {
-    /// `Opened`, `Resolved`, `New problem`, `Change` …
+    /// `Opened`, `Resolved`, `New problem`, `Change`, `Change verified` …
     public static func state(_ r: Record) -> String {
         switch (r.kind, r.event) {
         case (.incident, .opened): "Opened"
@@ -11,6 +11,7 @@ public enum NotifyText {
         case (.problemCandidate, .detected): "New problem"
         case (.problemCandidate, .expired): "Problem expired"
         case (.problemCandidate, _): "Problem updated"
+        case (.change, .verified): "Change verified"
         case (.change, _): "Change"
         default: r.event.rawValue.capitalized
         }
