@@ -88,6 +88,32 @@ import Testing
         #expect(Self.paging(records).isEmpty)
     }
 
+    // MARK: a service's own season
+
+    /// One service alone (a sidecar: no fleet to take the load from) with a deep two-hourly lull.
+    /// Judged against its own flat baseline, every lull is silence; with `season = 2h`, once a cycle
+    /// was watched, a lull is its usual shape, and a real silence at the crest still pages.
+    @Test func aLoneServiceFollowsItsOwnSeason() throws {
+        func pages(season: String) throws -> [Record] {
+            var generator = LogGenerator()
+            generator.serviceCount = 1
+            generator.rate = 4
+            generator.duration = 8 * 3_600_000
+            generator.waves = [.init(amplitude: 0.97, period: 2 * 3_600_000)]
+            generator.anomalies = [.init(kind: .silence, service: "checkout", start: Self.minutes(390), duration: 15 * 60_000)]
+            let dir = TestSupport.temporaryDirectory("season\(season)")
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let rules = try RuleSet.load(files: BuiltinRulesAccess.files + [("season.rules", "[defaults]\nseason = \(season)\n")])
+            return Self.paging(try TestSupport.replay(try TestSupport.write(generator, into: dir), rules: rules).records)
+        }
+        let flat = try pages(season: "0s")
+        #expect(flat.filter { $0.rule?.detector == "absence" }.count >= 3, "each lull reads as silence without a season")
+        let seasonal = try pages(season: "2h")
+        // The first cycle is learned (its lull may still page); after it, only the real silence.
+        let afterFirstCycle = seasonal.filter { $0.startedAt >= Self.minutes(120 + 60) }
+        #expect(afterFirstCycle.map { "\($0.rule!.detector) \(Format.clock($0.startedAt))" } == ["absence 16:30"], "\(seasonal.map(\.summary))")
+    }
+
     // MARK: novelty
 
     /// A new error template on 0.5 % of a 240-lines-a-minute service: about 6 lines a window, under

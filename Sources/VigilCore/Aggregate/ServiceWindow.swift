@@ -16,6 +16,8 @@ final class ServiceWindow {
     var problems: [Int: ProblemCandidate] = [:]
     /// The problem of the service's most recent new-template line (what a novelty incident is about).
     var latestProblem: ProblemCandidate?
+    /// Its own cycle of traffic (`[defaults] season`), nil while off or before its first step.
+    var seasonal: SeasonalProfile?
 
     init(name: String, ringSize: Int, detectors: [DetectorState]) {
         self.name = name
@@ -139,13 +141,14 @@ extension ServiceWindow {
         var problems: [Int]
         var latestProblem: Int?
         var lastEventStep: Int64
+        var seasonal: SeasonalProfile?
     }
 
     func snapshot(_ registry: ProblemRegistry) -> Snapshot {
         let templates = problems.keys.sorted()
         return Snapshot(name: name, ring: ring, detectors: detectors, firstEventTime: firstEventTime, learned: learned,
                         known: known.sorted(), problemTemplates: templates, problems: templates.map { registry.reference(problems[$0]!) },
-                        latestProblem: latestProblem.map(registry.reference), lastEventStep: lastEventStep)
+                        latestProblem: latestProblem.map(registry.reference), lastEventStep: lastEventStep, seasonal: seasonal)
     }
 
     /// The service as saved; `detectors` are already matched to the running rules.
@@ -159,5 +162,6 @@ extension ServiceWindow {
         for (template, position) in zip(s.problemTemplates, s.problems) { problems[template] = try registry.problem(position) }
         latestProblem = try s.latestProblem.map { (p: Int) throws(CheckpointError) in try registry.problem(p) }
         lastEventStep = s.lastEventStep
+        seasonal = s.seasonal
     }
 }

@@ -135,6 +135,12 @@ public final class WindowAggregator {
         if nextStep != .min, step < nextStep { lateLines += 1; return .late }
         if nextStep == .min { nextStep = step }
 
+        // A line a ring or more ahead of the first step still open (a quiet gap) would land in a
+        // ring slot that still holds a step not yet evaluated, and empty it: evaluate those first.
+        if nextStep != .min, step >= nextStep + Int64(ringSize), line.ts > maxTs {
+            close(through: stepOf(line.ts - lateness) - 1, previousData: stepOf(maxTs), newData: step)
+        }
+
         let service = line.service!
         let id: Int
         if let (known, isNew) = table.intern(service.baseAddress!, service.count, allowNew: services.count < maxServices) {
@@ -303,7 +309,7 @@ public final class WindowAggregator {
                 active.append(service)
             }
             let load = engine.loadFactor(active, step: nextStep)
-            for service in active { engine.evaluate(service, step: nextStep, load: load, emit: emit) }
+            for service in active { engine.evaluate(service, step: nextStep, fleetLoad: load, emit: emit) }
             let step = nextStep
             verifier.stepClosed(step, lookup: window(named:), emit: emit) { type, pending in
                 window(named: pending.change.service).flatMap {

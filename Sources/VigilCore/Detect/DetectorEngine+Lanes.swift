@@ -23,7 +23,7 @@ extension DetectorEngine {
         let center = median ?? 0
         let mad = median.flatMap { history.medianAbsoluteDeviation(at: step - 1, around: $0) } ?? 0
         let sigma = max(1.4826 * mad, center.squareRoot())
-        let extra: [(name: String, value: Double?)] = [("baseline_mad", median == nil ? nil : mad), ("fleet_load_factor", load),
+        let extra: [(name: String, value: Double?)] = [("baseline_mad", median == nil ? nil : mad), ("load_factor", load),
                                                        ("expected_events", median.map { $0 * load })]
         if p.direction != .drop {
             let threshold = max(center * p.factor, center + p.deviations * sigma, Double(p.minEvents))
@@ -47,10 +47,10 @@ extension DetectorEngine {
     /// The fleet's load on `step` against its usual level: the median, over the services logging
     /// lately whose usual load-adjusted count (the first volume detector's median) is at least 5
     /// events, of their count on the step ÷ that usual count. The median is robust: one service
-    /// spiking or falling silent does not move it. 1 with fewer than three such services (a single
-    /// service's own volume is then judged against its own median alone) or without a volume detector.
-    func loadFactor(_ services: [ServiceWindow], step: Int64) -> Double {
-        guard let r = rules.detectors.firstIndex(where: { $0.type == .volume }) else { return 1 }
+    /// spiking or falling silent does not move it. nil with fewer than three such services (each
+    /// service then follows its own season, see `SeasonalProfile`) or without a volume detector.
+    func loadFactor(_ services: [ServiceWindow], step: Int64) -> Double? {
+        guard let r = rules.detectors.firstIndex(where: { $0.type == .volume }) else { return nil }
         var ratios: [Double] = []
         for service in services where service.lastEventStep != .min && step - service.lastEventStep < Int64(windowSteps) {
             let history = service.detectors[r].history
@@ -59,12 +59,33 @@ extension DetectorEngine {
                   let usual = history.median(at: step - 1), usual >= 5 else { continue }
             ratios.append(Double(service.bucket(at: step)?.requests ?? 0) / usual)
         }
-        guard ratios.count >= 3 else { return 1 }
+        guard ratios.count >= 3 else { return nil }
         ratios.sort()
         let mid = ratios.count / 2
         let median = ratios.count % 2 == 1 ? ratios[mid] : (ratios[mid - 1] + ratios[mid]) / 2
         // A fleet-wide outage (median 0) is not load: leave the counts as they are.
         return median > 0.05 ? median : 1
+    }
+
+    /// The load a service's step is judged at: the fleet's when there is one, else the phase of its
+    /// own season once a whole cycle was watched, else 1.
+    func load(of service: ServiceWindow, step: Int64, fleet: Double?) -> Double {
+        if let fleet { return fleet }
+        let seasonSteps = rules.window.season / rules.window.step
+        guard seasonSteps > 0, let factor = service.seasonal?.factor(at: step, seasonSteps: seasonSteps) else { return 1 }
+        return factor
+    }
+
+    /// Adds the step's events to the service's season, unless absence finds the service silent in a
+    /// phase already learned (an outage is not the usual shape of the day; a phase never learned is,
+    /// or a lull read as silence before its first cycle would never become usual). A volume change
+    /// does count: one that lasts cycle after cycle is the new shape (the profile follows the trend).
+    func learnSeason(_ service: ServiceWindow, step: Int64) {
+        let seasonSteps = rules.window.season / rules.window.step
+        guard seasonSteps > 0 else { return }
+        if silenceActive(service), service.seasonal?.learned(at: step, seasonSteps: seasonSteps) == true { return }
+        if service.seasonal == nil { service.seasonal = SeasonalProfile() }
+        service.seasonal!.add(step: step, count: Double(service.bucket(at: step)?.requests ?? 0), seasonSteps: seasonSteps)
     }
 
     /// burn_rate, one window pair: burn rate = error ratio ÷ (1 − objective) over the long and the

@@ -109,7 +109,7 @@ extension DetectorEngine {
         let stepMs = rules.window.step
         let name = service.name
         let own = service.sums(endingAt: step, count: 1)
-        let load: Double = (m.extra.first { $0.name == "fleet_load_factor" }?.value ?? 1) ?? 1
+        let load: Double = (m.extra.first { $0.name == "load_factor" }?.value ?? 1) ?? 1
         let usual = Format.decimal(open.baseline, digits: 1)
         let expected = Format.decimal(open.baseline * load, digits: 1)
         r.metrics = [("events", Double(own.requests)), ("baseline_events_per_step", open.baseline)] + m.extra
@@ -120,11 +120,11 @@ extension DetectorEngine {
             r.summary = "\(name): volume back to \(Format.decimal(m.recentValue ?? 0, digits: 1)) load-adjusted events \(perStep) over the last \(Format.duration(p.resolveFor)) (usually \(usual))"
         default:
             r.summary = spike
-                ? "\(name): volume spike, \(own.requests) events in the last \(Format.duration(stepMs)) (expected \(expected) at the fleet's current load)"
-                : "\(name): volume drop, \(own.requests) events in the last \(Format.duration(stepMs)) (expected \(expected) at the fleet's current load)"
+                ? "\(name): volume spike, \(own.requests) events in the last \(Format.duration(stepMs)) (expected \(expected) at the current load)"
+                : "\(name): volume drop, \(own.requests) events in the last \(Format.duration(stepMs)) (expected \(expected) at the current load)"
         }
-        r.description = "\(name) usually logs \(usual) events \(perStep) at the fleet's usual load (median over the preceding \(Format.duration(p.baseline)) "
-            + "of its counts divided by the fleet's load factor, now \(Format.decimal(load, digits: 2))); an incident opens after "
+        r.description = "\(name) usually logs \(usual) events \(perStep) at its usual load (median over the preceding \(Format.duration(p.baseline)) "
+            + "of its counts divided by the load factor — the fleet's, or its own season's — now \(Format.decimal(load, digits: 2))); an incident opens after "
             + "\(Format.duration(p.holdFor)) of load-adjusted steps \(spike ? "at or above" : "at or below") \(Format.decimal(open.threshold, digits: 1)) events "
             + "(factor \(Format.decimal(p.factor, digits: 1)) and \(Format.decimal(p.deviations, digits: 1)) robust deviations from the median)."
         if event != .resolved, spike { r.evidence = service.evidence(endingAt: step, count: 1, slow: false) }

@@ -94,8 +94,9 @@ struct DetectorEngine {
     }
 
     /// Evaluates step `step` (now closed) for `service`; records go to `emit` in rule order.
-    /// `load`: the fleet's load factor on the step (`loadFactor`), which volume divides by.
-    func evaluate(_ service: ServiceWindow, step: Int64, load: Double = 1, emit: (Record) -> Void) {
+    /// `fleetLoad`: the fleet's load factor on the step (`loadFactor`), which volume and absence divide
+    /// by; without one, the service's own season stands in (`load(of:)`).
+    func evaluate(_ service: ServiceWindow, step: Int64, fleetLoad: Double? = nil, emit: (Record) -> Void) {
         // A service with nothing in its window and nothing open or pending has nothing to decide.
         if step - service.lastEventStep >= Int64(windowSteps), !service.anyDetectorActive { return }
         if let novelty, let rule = rules.detectors.first(where: { $0.type == .novelty && rules.isEnabled($0, service: service.name) }) {
@@ -104,6 +105,8 @@ struct DetectorEngine {
         }
         // Measurements of the lanes already decided on this step, for a host incident that a later
         // lane folds into (its `updated` record is written at once, with the host's own figures).
+        let load = load(of: service, step: step, fleet: fleetLoad)
+        defer { learnSeason(service, step: step) }
         var decided: [LaneKey: (rule: DetectorRule, p: DetectorParams, m: Measurement)] = [:]
         for r in order {
             let rule = rules.detectors[r]
@@ -245,7 +248,7 @@ struct DetectorEngine {
 
     /// Whether an enabled absence detector of the service is pending or firing: its silence is not
     /// also a volume drop.
-    private func silenceActive(_ service: ServiceWindow) -> Bool {
+    func silenceActive(_ service: ServiceWindow) -> Bool {
         rules.detectors.indices.contains { i in
             rules.detectors[i].type == .absence && rules.isEnabled(rules.detectors[i], service: service.name) && service.detectors[i].isActive
         }

@@ -151,6 +151,7 @@ lateness = 1m
 max_jump = 1h
 change_lookback = 30m
 change_verify = 15m
+season = 1d
 learning = 30m
 problem_recurrence = 2
 problem_expiry = 7d

@@ -80,6 +80,13 @@ extension RuleSet {
     // MARK: sections
 
     private mutating func readDefaults(_ section: RuleFile.Section, _ diagnostics: inout [Diagnostic]) {
+        var seasonValue: Located<String>?
+        defer {
+            // A phase of the season is at least one step.
+            if let seasonValue, window.season > 0, window.season < EventTime(SeasonalProfile.bucketCount) * window.step {
+                diagnostics.append(seasonValue.diagnostic("season must be 0 (off) or at least \(SeasonalProfile.bucketCount) steps (\(Format.duration(EventTime(SeasonalProfile.bucketCount) * window.step)) with step = \(Format.duration(window.step)))"))
+            }
+        }
         for (key, value) in section.entries {
             switch key.value {
             case "window": if let d = Self.duration(value, &diagnostics) { window.window = d }
@@ -92,13 +99,14 @@ extension RuleSet {
                 }
             case "change_lookback": if let d = Self.duration(value, &diagnostics, allowZero: true) { window.changeLookback = d }
             case "change_verify": if let d = Self.duration(value, &diagnostics, allowZero: true) { window.changeVerify = d }
+            case "season": if let d = Self.duration(value, &diagnostics, allowZero: true) { window.season = d; seasonValue = value }
             case "learning": if let d = Self.duration(value, &diagnostics, allowZero: true) { window.learning = d }
             case "problem_recurrence":
                 if let n = Self.number(value, &diagnostics) {
                     if n >= 1 { window.problemRecurrence = Int(n) } else { diagnostics.append(value.diagnostic("problem_recurrence must be at least 1")) }
                 }
             case "problem_expiry": if let d = Self.duration(value, &diagnostics) { window.problemExpiry = d }
-            default: diagnostics.append(key.diagnostic("unknown key '\(key.value)' in [defaults] (expected window, step, lateness, max_jump, max_services, change_lookback, change_verify, learning, problem_recurrence, problem_expiry)"))
+            default: diagnostics.append(key.diagnostic("unknown key '\(key.value)' in [defaults] (expected window, step, lateness, max_jump, max_services, change_lookback, change_verify, season, learning, problem_recurrence, problem_expiry)"))
             }
         }
     }

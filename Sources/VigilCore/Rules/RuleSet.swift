@@ -16,6 +16,9 @@ public struct WindowConfig: Sendable, Equatable {
     public var maxServices = 10_000
     /// How far before an incident's start a change of its service is still linked to it (`change_ids`).
     public var changeLookback: EventTime = 1_800_000
+    /// A service's own cycle of traffic (volume and absence compare a step with the same phase of
+    /// earlier cycles when there is no fleet to take the load from); 0 turns it off.
+    public var season: EventTime = 86_400_000
     /// How long a service is watched after each change before its verdict (`verified` record);
     /// 0 writes none.
     public var changeVerify: EventTime = 900_000
