@@ -6,8 +6,9 @@ import Foundation
 /// `vigil run`: follows files (and globs, and stdin) as they grow, through rename and copytruncate
 /// rotation, and feeds every line through the same parser, windows and detectors as replay.
 ///
-/// Lines are processed in the order they arrive (the watermark and its lateness put them in event
-/// time). The caller drives it: `poll(now:)` reads whatever is new, and `tick(now:)` moves event
+/// Each poll reads every input with new lines merged by event time, as replay merges several
+/// sources (`readMerged`): a backlog in several files is not read one file after another. The
+/// caller drives it: `poll(now:)` reads whatever is new, and `tick(now:)` moves event
 /// time on during quiet periods. `now` is the only wall-clock input, so tests pass their own.
 public final class LivePipeline {
     public struct Options: Sendable {
