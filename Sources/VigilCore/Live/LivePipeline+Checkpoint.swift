@@ -65,8 +65,10 @@ extension LivePipeline {
                                      fingerprint: (file.fd >= 0 ? FileHead.hash(fd: file.fd, count: length)
                                                                 : FileHead.hash(path: file.path, count: length)) ?? 0))
         }
-        // Tails queued by `restore` and not read yet: named as the checkpoint they came from had them.
-        state.files += pendingRemainders
+        // Tails queued by `restore` and not read yet: named as the checkpoint they came from had them,
+        // and first: they are older generations than the files followed, and a restart queues
+        // them in this order (a newer generation's tail queued first would make the older's late).
+        state.files = pendingRemainders + state.files
         state.archives = archives.isEmpty ? nil : archives
         state.knownHeads = knownHeads.sorted()
         state.settled = settled
