@@ -194,48 +194,59 @@ public final class LivePipeline {
         var passes = 1
         while !discover(now: now), passes < 8 { passes += 1 }
         var processed = 0
-        // What each file had handed out before this poll (for its activity and NUL count).
+        // What each open file had handed out before this poll (for its activity and NUL count).
         var before: [ObjectIdentifier: (lines: Int, nuls: Int64)] = [:]
-        var streams = pendingStreams
-        pendingStreams.removeAll()
-        for file in files {
-            if file.isParked {
-                guard file.retiredAt == nil, file.changedWhileParked else { continue }
-                guard makeRoom(keeping: file) else { continue }
-                do {
-                    guard try file.unpark(maxLineBytes: options.maxLineBytes) else { continue }
-                    reported[file.path] = nil
-                } catch {
-                    report(file.path, error.description)
-                    continue
-                }
-            }
+        for file in files where !file.isParked {
             before[ObjectIdentifier(file)] = (file.reader.linesHandedOut, file.reader.nulBytesSkipped)
             if let truncation = file.checkTruncation() {
                 truncations += 1
                 processed += readCopyTail(truncation, of: file, now: now)
                 file.forgetSmallPrefix()
             }
+        }
+        // Every open input with new lines (and archives found by discovery), merged by event time
+        // (see `readMerged`). (A copy's discovery may have parked a file: it is read below.)
+        var streams = pendingStreams
+        pendingStreams.removeAll()
+        for file in files where !file.isParked && before[ObjectIdentifier(file)] != nil {
             streams.append(MergeStream(reader: file.reader, parser: file.parser, source: file.source,
                                        logicalPath: MergeStream.logicalPath(of: file.path, source: file.source), followed: true))
         }
-        // Archives found by this poll's discovery (or by a copy's) come after the files' copies.
-        streams.insert(contentsOf: pendingStreams, at: 0)
-        pendingStreams.removeAll()
-        // Every input with new lines, merged by event time (see `readMerged`).
         processed += try readMerged(streams)
-        for file in files {
-            guard let (lines, nuls) = before[ObjectIdentifier(file)] else { continue }
-            counters.nulBytesSkipped += file.reader.nulBytesSkipped - nuls
-            if file.reader.linesHandedOut != lines { lastActive[ObjectIdentifier(file)] = now }
-            if file.head == nil {
-                file.updateHead()
-                if let head = file.head {
-                    knownHeads.insert(head)
-                } else if file.reader.linesHandedOut != lines {
-                    noteSmallContent(of: file)
-                }
+        for file in files where !file.isParked {
+            if let (lines, nuls) = before[ObjectIdentifier(file)] { noteRead(file, lines: lines, nuls: nuls, now: now) }
+        }
+        // Parked files that grew: reopened (parking drained ones to stay under the budget) and read
+        // one after another. Only with more files than `maxOpenFiles`: reading them merged would
+        // need them all open at once.
+        for file in files where file.isParked {
+            guard file.retiredAt == nil, file.changedWhileParked else { continue }
+            guard makeRoom(keeping: file) else { continue }
+            do {
+                guard try file.unpark(maxLineBytes: options.maxLineBytes) else { continue }
+                reported[file.path] = nil
+            } catch {
+                report(file.path, error.description)
+                continue
             }
+            let lines = file.reader.linesHandedOut, nuls = file.reader.nulBytesSkipped
+            if let truncation = file.checkTruncation() {
+                truncations += 1
+                processed += readCopyTail(truncation, of: file, now: now)
+                file.forgetSmallPrefix()
+            }
+            while let line = try file.reader.next() {
+                process(line, parser: file.parser, source: file.source)
+                processed += 1
+            }
+            noteRead(file, lines: lines, nuls: nuls, now: now)
+        }
+        // Archives a copy's discovery found meanwhile: read now, as they are already marked known
+        // (a checkpoint between polls must not name them read before they are).
+        if !pendingStreams.isEmpty {
+            let late = pendingStreams
+            pendingStreams.removeAll()
+            processed += try readMerged(late)
         }
         // A retired file is closed once drained and quiet for rotate_wait (from its retirement or
         // its last line, whichever is later: a writer may go on writing to a deleted or renamed
@@ -272,6 +283,20 @@ public final class LivePipeline {
         if processed > 0, let newest = aggregator.newestEventTime { anchor = (newest, now) }
         started = true
         return processed
+    }
+
+    /// After a file was read in a poll: NUL bytes skipped, when it was last active, its head.
+    private func noteRead(_ file: FollowedFile, lines: Int, nuls: Int64, now: EventTime) {
+        counters.nulBytesSkipped += file.reader.nulBytesSkipped - nuls
+        if file.reader.linesHandedOut != lines { lastActive[ObjectIdentifier(file)] = now }
+        if file.head == nil {
+            file.updateHead()
+            if let head = file.head {
+                knownHeads.insert(head)
+            } else if file.reader.linesHandedOut != lines {
+                noteSmallContent(of: file)
+            }
+        }
     }
 
     /// Quiet-period progress: event time advances with the wall clock from the newest event seen,
