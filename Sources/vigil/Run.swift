@@ -10,7 +10,9 @@ struct Run: ParsableCommand {
             first) and copytruncate (the copy's unread tail is read, the file again from its start). \
             Quoted globs are expanded by vigil and looked at again every second, so new files are \
             picked up; rotated and compressed generations of a file already read are recognised by \
-            their first KiB and not read twice. `-` reads stdin until it ends, e.g. behind journalctl.
+            their first KiB and not read twice. Several files with lines not read yet (history at \
+            startup, tails written while vigil was down) are read merged by event time, as replay merges \
+            sources, so none of their lines is late. `-` reads stdin until it ends, e.g. behind journalctl.
 
               vigil run --sink incidents.jsonl '/var/log/app/*.log'
               journalctl -f -o json --all | vigil run -

@@ -109,6 +109,9 @@ public final class LineReader {
     /// partial last line, if any, then nil.
     public func endOfInput() { eof = true }
 
+    /// Whether `endOfInput()` was called.
+    public var isAtEndOfInput: Bool { eof }
+
     /// The stream was truncated and is read again from its start (copytruncate): everything held is
     /// dropped and counting starts over. Returns the bytes of a partial line that were dropped.
     @discardableResult

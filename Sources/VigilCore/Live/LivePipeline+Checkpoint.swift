@@ -65,6 +65,10 @@ extension LivePipeline {
                                      fingerprint: (file.fd >= 0 ? FileHead.hash(fd: file.fd, count: length)
                                                                 : FileHead.hash(path: file.path, count: length)) ?? 0))
         }
+        // Tails queued by `restore` and not read yet: named as the checkpoint they came from had them,
+        // and first: they are older generations than the files followed, and a restart queues
+        // them in this order (a newer generation's tail queued first would make the older's late).
+        state.files = pendingRemainders + state.files
         state.archives = archives.isEmpty ? nil : archives
         state.knownHeads = knownHeads.sorted()
         state.settled = settled
@@ -152,7 +156,7 @@ extension LivePipeline {
             // generation. Its unread tail is read now, once. (A file that was empty has no first
             // bytes to know a copy by.)
             guard entry.fingerprintLength > 0, FileHead.hash(path: look, count: entry.fingerprintLength) == entry.fingerprint,
-                  readRemainder(of: look, from: entry.offset, lines: entry.lines, source: source, logicalPath: entry.path) else { continue }
+                  queueRemainder(of: look, entry: entry, source: source) else { continue }
             return candidate
         }
         return nil
@@ -170,10 +174,12 @@ extension LivePipeline {
         return [path] + siblings.map { directory.isEmpty ? $0 : directory + "/" + $0 }
     }
 
-    /// Processes the lines of `path` after its first `offset` bytes (decompressed for gzip).
-    private func readRemainder(of path: String, from offset: Int64, lines: Int, source: Source, logicalPath: String) -> Bool {
+    /// Queues the lines of `path` after the entry's offset (decompressed for gzip) for the first
+    /// poll, which merges them with the other inputs by event time. Until they are read, the
+    /// checkpoint names the entry as it was, so a restart before finds them again.
+    private func queueRemainder(of path: String, entry: LiveInputsState.File, source: Source) -> Bool {
         guard let stream = try? InputOpener.open(path) else { return false }
-        var skip = offset
+        var skip = entry.offset
         if let plain = stream as? DescriptorStream {
             lseek(plain.fd, off_t(skip), SEEK_SET)
             skip = 0
@@ -185,18 +191,17 @@ extension LivePipeline {
             skip -= Int64(n)
         }
         let reader = LineReader(stream: stream, maxLineBytes: options.maxLineBytes)
-        reader.resume(atOffset: offset, lineNumber: lines)
+        reader.resume(atOffset: entry.offset, lineNumber: entry.lines)
         let parser = LineParser(rules: options.rules, defaultService: source.defaultService, maxLineBytes: options.maxLineBytes)
-        parser.timestamps = TimestampParser.forFile(logicalPath, year: options.year)
-        do {
-            while let line = try reader.next() { process(line, parser: parser, source: source) }
-            // A finished generation: its partial last line is complete as it is.
-            reader.endOfInput()
-            while let line = try reader.next() { process(line, parser: parser, source: source) }
-        } catch {
-            counters.sourceErrors.append(error.description)
-        }
-        if let head = FileHead.key(path: path) { knownHeads.insert(head) }
+        parser.timestamps = TimestampParser.forFile(entry.path, year: options.year)
+        // Known at once: discovery must not take the generation for a new file before it is read.
+        if let key = FileHead.key(path: path) { knownHeads.insert(key) }
+        pendingRemainders.append(entry)
+        pendingStreams.append(MergeStream(reader: reader, parser: parser, source: source,
+                                          logicalPath: MergeStream.logicalPath(of: entry.path, source: source),
+                                          followed: false, endsInput: true) { [unowned self] in
+            pendingRemainders.removeAll { $0.path == entry.path && $0.inode == entry.inode && $0.offset == entry.offset }
+        })
         return true
     }
 }

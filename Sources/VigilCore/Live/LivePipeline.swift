@@ -6,8 +6,9 @@ import Foundation
 /// `vigil run`: follows files (and globs, and stdin) as they grow, through rename and copytruncate
 /// rotation, and feeds every line through the same parser, windows and detectors as replay.
 ///
-/// Lines are processed in the order they arrive (the watermark and its lateness put them in event
-/// time). The caller drives it: `poll(now:)` reads whatever is new, and `tick(now:)` moves event
+/// Each poll reads every input with new lines merged by event time, as replay merges several
+/// sources (`readMerged`): a backlog in several files is not read one file after another. The
+/// caller drives it: `poll(now:)` reads whatever is new, and `tick(now:)` moves event
 /// time on during quiet periods. `now` is the only wall-clock input, so tests pass their own.
 public final class LivePipeline {
     public struct Options: Sendable {
@@ -115,6 +116,11 @@ public final class LivePipeline {
     public private(set) var inputsOpened = 0
     /// Files parked to stay under `maxOpenFiles` (for tests and the summary).
     public private(set) var parkings = 0
+    /// Streams to read in the next poll's merge (archives found by discovery, the unread tails of
+    /// generations found again by `restore`), oldest of each rotated set first.
+    var pendingStreams: [MergeStream] = []
+    /// The checkpoint entries of those tails: named again by a checkpoint taken before they are read.
+    var pendingRemainders: [LiveInputsState.File] = []
 
     /// Half the soft `RLIMIT_NOFILE`, at least 8.
     public static var defaultMaxOpenFiles: Int {
@@ -188,39 +194,59 @@ public final class LivePipeline {
         var passes = 1
         while !discover(now: now), passes < 8 { passes += 1 }
         var processed = 0
-        for file in files {
-            if file.isParked {
-                guard file.retiredAt == nil, file.changedWhileParked else { continue }
-                guard makeRoom(keeping: file) else { continue }
-                do {
-                    guard try file.unpark(maxLineBytes: options.maxLineBytes) else { continue }
-                    reported[file.path] = nil
-                } catch {
-                    report(file.path, error.description)
-                    continue
-                }
-            }
-            let before = file.reader.linesHandedOut
+        // What each open file had handed out before this poll (for its activity and NUL count).
+        var before: [ObjectIdentifier: (lines: Int, nuls: Int64)] = [:]
+        for file in files where !file.isParked {
+            before[ObjectIdentifier(file)] = (file.reader.linesHandedOut, file.reader.nulBytesSkipped)
             if let truncation = file.checkTruncation() {
                 truncations += 1
                 processed += readCopyTail(truncation, of: file, now: now)
                 file.forgetSmallPrefix()
             }
-            let nulsBefore = file.reader.nulBytesSkipped
+        }
+        // Every open input with new lines (and archives found by discovery), merged by event time
+        // (see `readMerged`). (A copy's discovery may have parked a file: it is read below.)
+        var streams = pendingStreams
+        pendingStreams.removeAll()
+        for file in files where !file.isParked && before[ObjectIdentifier(file)] != nil {
+            streams.append(MergeStream(reader: file.reader, parser: file.parser, source: file.source,
+                                       logicalPath: MergeStream.logicalPath(of: file.path, source: file.source), followed: true))
+        }
+        processed += try readMerged(streams)
+        for file in files where !file.isParked {
+            if let (lines, nuls) = before[ObjectIdentifier(file)] { noteRead(file, lines: lines, nuls: nuls, now: now) }
+        }
+        // Parked files that grew: reopened (parking drained ones to stay under the budget) and read
+        // one after another. Only with more files than `maxOpenFiles`: reading them merged would
+        // need them all open at once.
+        for file in files where file.isParked {
+            guard file.retiredAt == nil, file.changedWhileParked else { continue }
+            guard makeRoom(keeping: file) else { continue }
+            do {
+                guard try file.unpark(maxLineBytes: options.maxLineBytes) else { continue }
+                reported[file.path] = nil
+            } catch {
+                report(file.path, error.description)
+                continue
+            }
+            let lines = file.reader.linesHandedOut, nuls = file.reader.nulBytesSkipped
+            if let truncation = file.checkTruncation() {
+                truncations += 1
+                processed += readCopyTail(truncation, of: file, now: now)
+                file.forgetSmallPrefix()
+            }
             while let line = try file.reader.next() {
                 process(line, parser: file.parser, source: file.source)
                 processed += 1
             }
-            counters.nulBytesSkipped += file.reader.nulBytesSkipped - nulsBefore
-            if file.reader.linesHandedOut != before { lastActive[ObjectIdentifier(file)] = now }
-            if file.head == nil {
-                file.updateHead()
-                if let head = file.head {
-                    knownHeads.insert(head)
-                } else if file.reader.linesHandedOut != before {
-                    noteSmallContent(of: file)
-                }
-            }
+            noteRead(file, lines: lines, nuls: nuls, now: now)
+        }
+        // Archives a copy's discovery found meanwhile: read now, as they are already marked known
+        // (a checkpoint between polls must not name them read before they are).
+        if !pendingStreams.isEmpty {
+            let late = pendingStreams
+            pendingStreams.removeAll()
+            processed += try readMerged(late)
         }
         // A retired file is closed once drained and quiet for rotate_wait (from its retirement or
         // its last line, whichever is later: a writer may go on writing to a deleted or renamed
@@ -259,6 +285,20 @@ public final class LivePipeline {
         return processed
     }
 
+    /// After a file was read in a poll: NUL bytes skipped, when it was last active, its head.
+    private func noteRead(_ file: FollowedFile, lines: Int, nuls: Int64, now: EventTime) {
+        counters.nulBytesSkipped += file.reader.nulBytesSkipped - nuls
+        if file.reader.linesHandedOut != lines { lastActive[ObjectIdentifier(file)] = now }
+        if file.head == nil {
+            file.updateHead()
+            if let head = file.head {
+                knownHeads.insert(head)
+            } else if file.reader.linesHandedOut != lines {
+                noteSmallContent(of: file)
+            }
+        }
+    }
+
     /// Quiet-period progress: event time advances with the wall clock from the newest event seen,
     /// and windows that the watermark passes are closed and evaluated.
     public func tick(now: EventTime) {
@@ -287,22 +327,31 @@ public final class LivePipeline {
     // MARK: lines
 
     func process(_ line: Line, parser: LineParser, source: Source) {
+        var parsed = ParsedLine()
+        let reason = parse(line, parser: parser, into: &parsed)
+        deliver(line, parsed: parsed, reason: reason, parser: parser, source: source)
+    }
+
+    /// The parser stage of `process`, counting the line read; nil when it parsed.
+    func parse(_ line: Line, parser: LineParser, into parsed: inout ParsedLine) -> FailureReason? {
         counters.linesRead += 1
         counters.bytesRead += line.streamBytes
-        var parsed = ParsedLine()
-        var reason: FailureReason?
-        if line.tooLong {
-            reason = .tooLong
-        } else {
-            if line.hadCarriageReturn { counters.carriageReturns += 1 }
-            if SourceCursor.hasHighBit(line.bytes, line.count),
-               !UTF8Decoding.isValid(UnsafeBufferPointer(start: line.bytes, count: line.count)) {
-                counters.invalidUTF8 += 1
-            }
-            reason = parser.parse(line.bytes, line.count, into: &parsed)
-            // A format that keeps hitting PCRE2's match limit is switched off (RELIABILITY B3).
-            if parser.limitHitsSinceCheck > 0 { parser.reportLimitHits(into: &counters) }
+        parsed = ParsedLine()
+        if line.tooLong { return .tooLong }
+        if line.hadCarriageReturn { counters.carriageReturns += 1 }
+        if SourceCursor.hasHighBit(line.bytes, line.count),
+           !UTF8Decoding.isValid(UnsafeBufferPointer(start: line.bytes, count: line.count)) {
+            counters.invalidUTF8 += 1
         }
+        let reason = parser.parse(line.bytes, line.count, into: &parsed)
+        // A format that keeps hitting PCRE2's match limit is switched off (RELIABILITY B3).
+        if parser.limitHitsSinceCheck > 0 { parser.reportLimitHits(into: &counters) }
+        return reason
+    }
+
+    /// The rest of `process`: a parsed line to the windows, counted and tapped.
+    func deliver(_ line: Line, parsed: ParsedLine, reason parseFailure: FailureReason?, parser: LineParser, source: Source) {
+        var reason = parseFailure
         if reason == nil {
             let outcome = aggregator.add(parsed) {
                 Evidence(ts: parsed.ts, source: source.name, lineNumber: line.number, offset: line.offset,
@@ -466,7 +515,7 @@ public final class LivePipeline {
                 // read before that changed since (a gzip member appended, or it was still being
                 // written) is continued where it stopped (RELIABILITY G2, G3).
                 let progress = archives[path].flatMap { $0.device == UInt64(info.st_dev) && $0.inode == UInt64(info.st_ino) ? $0 : nil }
-                readArchive(path, reading: look, source: source, continuing: progress)
+                if let pinned, let stream = openArchive(path, pinned: pinned, source: source, continuing: progress) { pendingStreams.append(stream) }
                 inputsOpened += 1
                 settled[path] = stamp
                 continue
@@ -539,16 +588,17 @@ public final class LivePipeline {
         return withUnsafeMutableBytes(of: &magic) { pread(fd, $0.baseAddress, 2, 0) } == 2 && magic.0 == 0x1f && magic.1 == 0x8b
     }
 
-    /// Reads an archive to its end, or from where `progress` says an earlier read stopped (when
-    /// the archive still starts the same and is that long), and records how far it got: the
-    /// complete lines only, so an archive that ended in the middle of a member (still being
-    /// written) is continued when it grows, and one that gets another member appended (`gzip -c
-    /// b >> x.gz`) gives only the new member's lines.
-    /// `look` names the same file as `path` through a descriptor held open (see `discover`).
-    private func readArchive(_ path: String, reading look: String, source: Source, continuing progress: ArchiveProgress?) {
-        guard let stream = try? InputOpener.open(look) else { return }
-        var info = stat()
-        guard stat(look, &info) == 0 else { return }
+    /// An archive to read to its end in the next merge (see `readMerged`), or from where `progress`
+    /// says an earlier read stopped (when the archive still starts the same and is that long); once
+    /// read, how far it got is recorded: the complete lines only, so an archive that ended in the
+    /// middle of a member (still being written) is continued when it grows, and one that gets
+    /// another member appended (`gzip -c b >> x.gz`) gives only the new member's lines.
+    /// It is read through `pinned` (see `discover`), held open until then. Its head is known at
+    /// once: a copy of it met before the merge is not read as well.
+    private func openArchive(_ path: String, pinned: PinnedFile, source: Source, continuing progress: ArchiveProgress?) -> MergeStream? {
+        let look = pinned.look
+        guard let stream = try? InputOpener.open(look) else { return nil }
+        let info = pinned.info
         let reader = LineReader(stream: stream, maxLineBytes: options.maxLineBytes)
         if let progress, progress.offset > 0,
            FileHead.hash(path: look, count: progress.fingerprintLength) == progress.fingerprint,
@@ -556,20 +606,18 @@ public final class LivePipeline {
             reader.resume(atOffset: progress.offset, lineNumber: progress.lines)
         } else if progress != nil {
             // Rewritten in place (other first bytes, or shorter): new content, read from the start.
-            return readArchive(path, reading: look, source: source, continuing: nil)
+            return openArchive(path, pinned: pinned, source: source, continuing: nil)
         }
         let parser = LineParser(rules: options.rules, defaultService: source.defaultService, maxLineBytes: options.maxLineBytes)
         parser.timestamps = TimestampParser.forFile(path, year: options.year)
-        do {
-            while let line = try reader.next() { process(line, parser: parser, source: source) }
-        } catch {
-            report(path, error.description)
-        }
-        let offset = reader.consumedOffset
-        let length = Int(min(offset, Int64(FileHead.length)))
-        archives[path] = ArchiveProgress(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), offset: offset, lines: reader.linesHandedOut,
-                                         fingerprintLength: length, fingerprint: FileHead.hash(path: look, count: length) ?? 0)
         if let head = FileHead.key(path: look) { knownHeads.insert(head) }
+        return MergeStream(reader: reader, parser: parser, source: source, logicalPath: MergeStream.logicalPath(of: path, source: source),
+                           followed: false) { [unowned self] in
+            let offset = reader.consumedOffset
+            let length = Int(min(offset, Int64(FileHead.length)))
+            archives[path] = ArchiveProgress(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), offset: offset, lines: reader.linesHandedOut,
+                                             fingerprintLength: length, fingerprint: FileHead.hash(path: pinned.look, count: length) ?? 0)
+        }
     }
 
     /// Reads and drops the first `count` bytes of `stream`; false when it ends before.
