@@ -63,6 +63,12 @@ import Testing
         }
         #expect(lines.contains { $0.hasPrefix("d.rules:3:16:") && $0.contains("significance") })
         #expect(lines.contains { $0.hasPrefix("d.rules:4:14:") })
+        do {
+            _ = try RuleSet.load(files: [("s.rules", "[defaults]\nseason = 30m\n")])
+            Issue.record("a season shorter than 96 steps was accepted")
+        } catch {
+            #expect(error.diagnostics.map(\.description).contains { $0.hasPrefix("s.rules:2:10:") && $0.contains("season") })
+        }
         let good = try RuleSet.load(files: [("d.rules", "[detector e]\ntype = error_ratio\nsignificance = 1e-4\n[defaults]\nchange_verify = 20m\n")])
         #expect(abs(good.detectors[0].params.zThreshold - 3.719) < 0.001)
         #expect(good.window.changeVerify == 1_200_000)

@@ -106,7 +106,8 @@ struct DetectorEngine {
         // Measurements of the lanes already decided on this step, for a host incident that a later
         // lane folds into (its `updated` record is written at once, with the host's own figures).
         let load = load(of: service, step: step, fleet: fleetLoad)
-        defer { learnSeason(service, step: step) }
+        // The season is learned (and kept in memory) only by services judged without a fleet.
+        defer { if fleetLoad == nil { learnSeason(service, step: step) } }
         var decided: [LaneKey: (rule: DetectorRule, p: DetectorParams, m: Measurement)] = [:]
         for r in order {
             let rule = rules.detectors[r]
