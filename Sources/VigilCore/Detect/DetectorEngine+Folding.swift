@@ -8,6 +8,14 @@ struct LaneKey: Hashable {
     var lane: Int
 }
 
+extension Record.Signal {
+    /// The signal of an incident's `opened` record (its own, or one folded into another incident).
+    init(_ opened: Record, rule: DetectorRule) {
+        self.init(detector: rule.type.rawValue, ruleId: rule.id, startedAt: opened.startedAt, endedAt: nil, summary: opened.summary,
+                  metricNames: opened.metrics.map(\.name), metricValues: opened.metrics.map(\.value))
+    }
+}
+
 extension DetectorEngine {
     /// The lane's machine, read from `state` for the rule being evaluated (not yet written back).
     private func machine(_ key: LaneKey, _ service: ServiceWindow, current: Int, state: DetectorState) -> IncidentStateMachine {

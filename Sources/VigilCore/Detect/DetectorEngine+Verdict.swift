@@ -17,19 +17,14 @@ extension DetectorEngine {
         let m = measure(rule, p, service, step: step, history: state.history, resolveSteps: max(1, Int(p.resolveFor / stepMs)),
                         firing: false, load: 1)
         let (alertname, labels) = identity(rule, lane: 0, service: service.name)
-        let dedupKey = RecordIds.dedupKey(ruleId: rule.id, labels: labels)
         let startedAt = startedStep * stepMs
-        var open = IncidentStateMachine.Open(
-            incidentId: RecordIds.incidentId(dedupKey: dedupKey, startedAt: startedAt), dedupKey: dedupKey,
-            startedStep: startedStep, detectedStep: step, seq: 0, severity: m.severity,
-            threshold: m.threshold, baseline: m.baseline ?? 0, lastReported: m.value ?? 0, peak: m.value ?? 0)
+        var open = opening(rule, labels: labels, startedStep: startedStep, step: step, m: m)
         var linked = [change]
         for other in changes.linked(to: service.name, startingAt: startedAt) where other.id != change.id { linked.append(other) }
         open.changeIds = linked.map(\.id)
         open.changeNote = "found by the verification of \(change.summary)"
         let opened = record(.opened, rule, p, service, step: step, open: open, m: m, alertname: alertname, labels: labels)
-        let signal = Record.Signal(detector: rule.type.rawValue, ruleId: rule.id, startedAt: startedAt, endedAt: nil,
-                                   summary: opened.summary, metricNames: opened.metrics.map(\.name), metricValues: opened.metrics.map(\.value))
+        let signal = Record.Signal(opened, rule: rule)
         if let host = host(for: LaneKey(rule: r, lane: 0), service, current: r, state: state) {
             open.foldedInto = fold(signal, severity: m.severity, changeIds: open.changeIds, into: host, service, current: r, state: &state,
                                    step: step, decided: [:], emit: emit)

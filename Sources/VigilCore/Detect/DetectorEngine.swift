@@ -155,19 +155,12 @@ struct DetectorEngine {
                         emit(record(.updated, rule, p, service, step: step, open: open, m: m, alertname: alertname, labels: labels))
                     }
                 case .open(let startedStep):
-                    let dedupKey = RecordIds.dedupKey(ruleId: rule.id, labels: labels)
-                    let startedAt = startedStep * stepMs
-                    var open = IncidentStateMachine.Open(
-                        incidentId: RecordIds.incidentId(dedupKey: dedupKey, startedAt: startedAt), dedupKey: dedupKey,
-                        startedStep: startedStep, detectedStep: step, seq: 0, severity: m.severity,
-                        threshold: m.threshold, baseline: m.baseline ?? 0, lastReported: m.value ?? 0, peak: m.value ?? 0)
-                    let linked = changes.linked(to: service.name, startingAt: startedAt)
+                    var open = opening(rule, labels: labels, startedStep: startedStep, step: step, m: m)
+                    let linked = changes.linked(to: service.name, startingAt: open.startedStep * stepMs)
                     open.changeIds = linked.map(\.id)
-                    open.changeNote = ChangeLog.phrase(linked, start: startedAt)
+                    open.changeNote = ChangeLog.phrase(linked, start: open.startedStep * stepMs)
                     let opened = record(.opened, rule, p, service, step: step, open: open, m: m, alertname: alertname, labels: labels)
-                    let signal = Record.Signal(detector: rule.type.rawValue, ruleId: rule.id, startedAt: startedAt, endedAt: nil,
-                                               summary: opened.summary, metricNames: opened.metrics.map(\.name),
-                                               metricValues: opened.metrics.map(\.value))
+                    let signal = Record.Signal(opened, rule: rule)
                     if m.severity != .info, let host = host(for: key, service, current: r, state: state) {
                         open.foldedInto = fold(signal, severity: m.severity, changeIds: open.changeIds, into: host, service, current: r, state: &state,
                                                step: step, decided: decided, emit: emit)
@@ -228,6 +221,17 @@ struct DetectorEngine {
             }
             service.detectors[r] = state
         }
+    }
+
+    /// A lane's incident as it opens: its ids from the rule, labels and start, and the bar, baseline
+    /// and value frozen from the measurement (changes are linked by the caller).
+    func opening(_ rule: DetectorRule, labels: [String: String], startedStep: Int64, step: Int64,
+                 m: Measurement) -> IncidentStateMachine.Open {
+        let dedupKey = RecordIds.dedupKey(ruleId: rule.id, labels: labels)
+        return IncidentStateMachine.Open(
+            incidentId: RecordIds.incidentId(dedupKey: dedupKey, startedAt: startedStep * rules.window.step), dedupKey: dedupKey,
+            startedStep: startedStep, detectedStep: step, seq: 0, severity: m.severity,
+            threshold: m.threshold, baseline: m.baseline ?? 0, lastReported: m.value ?? 0, peak: m.value ?? 0)
     }
 
     /// The measurement of each lane; nil for a lane not evaluated (a volume direction turned off,
